@@ -1,0 +1,288 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  StreamRevisionConflictError,
+  type AppendResult,
+  type EventFilter,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '@nationpulse/ports';
+
+export interface SqliteEventStoreOptions {
+  /** Database file, or ':memory:' for tests. */
+  readonly path: string;
+  /**
+   * 'full' fsyncs every commit (survives power loss); 'normal' is WAL's default and survives
+   * a process crash but may lose the last commits on power loss.
+   */
+  readonly synchronous?: 'full' | 'normal';
+  /**
+   * How often a subscription checks for events appended by other processes sharing the file.
+   * Appends through this instance wake subscribers at once.
+   */
+  readonly pollIntervalMs?: number;
+  /** Page size for reads and subscriptions. */
+  readonly pageSize?: number;
+  readonly clock?: () => Date;
+}
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  event_id    TEXT    NOT NULL,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
+CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
+`;
+
+const FILTER_SQL = `
+  (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+  AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) WHERE substr(stream_id, 1, length(value)) = value))`;
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: row.position,
+  type: row.type,
+  data: JSON.parse(row.data) as unknown,
+  metadata: JSON.parse(row.metadata) as EventMetadata,
+  recordedAt: row.recorded_at,
+});
+
+const filterParams = (filter: EventFilter | undefined): [string | null, string | null] => [
+  filter?.eventTypes ? JSON.stringify(filter.eventTypes) : null,
+  filter?.streamPrefixes ? JSON.stringify(filter.streamPrefixes) : null,
+];
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. Appends are serialised by an
+ * IMMEDIATE transaction, so positions are assigned in commit order and a reader never sees a
+ * later position before an earlier one — the property catch-up subscriptions rely on. Several
+ * processes may share the file (the distributed test topology does).
+ */
+export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const pageSize = options.pageSize ?? 1000;
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const clock = options.clock ?? (() => new Date());
+  const appended = new EventEmitter();
+  appended.setMaxListeners(0);
+
+  const stmt = {
+    revision: db.prepare<[string], { revision: number | null }>('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
+    byEventId: db.prepare<[string], { stream_id: string; revision: number; position: number }>(
+      'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
+    ),
+    insert: db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    forwards: db.prepare<[string, number, number], EventRow>(
+      'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+    ),
+    backwards: db.prepare<[string, number, number], EventRow>(
+      'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+    ),
+    all: db.prepare<[{ types: string | null; prefixes: string | null; after: number; limit: number }], EventRow>(
+      `SELECT * FROM events WHERE position > @after AND ${FILTER_SQL} ORDER BY position ASC LIMIT @limit`,
+    ),
+    allUnfiltered: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+    head: db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
+  };
+
+  const currentRevision = (streamId: string): number | null => stmt.revision.get(streamId)?.revision ?? null;
+
+  /** A batch whose every id is already stored, in order, in this stream is a retry: answer as the first time. */
+  const priorResult = (streamId: string, events: readonly NewEvent[]): AppendResult | null => {
+    const first = stmt.byEventId.get(events[0]!.metadata.eventId);
+    if (!first) return null;
+    let last = first;
+    for (let i = 0; i < events.length; i++) {
+      const row = i === 0 ? first : stmt.byEventId.get(events[i]!.metadata.eventId);
+      if (!row || row.stream_id !== streamId || row.revision !== first.revision + i) {
+        throw new StreamRevisionConflictError(streamId, 'any', currentRevision(streamId));
+      }
+      last = row;
+    }
+    return { nextRevision: last.revision, position: last.position };
+  };
+
+  const appendTx = db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult => {
+    const retried = priorResult(streamId, events);
+    if (retried) return retried;
+    const actual = currentRevision(streamId);
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === null) ||
+      (expected === 'stream_exists' && actual !== null) ||
+      (typeof expected === 'number' && actual === expected);
+    if (!ok) throw new StreamRevisionConflictError(streamId, expected, actual);
+
+    const recordedAt = clock().toISOString();
+    let revision = actual ?? -1;
+    let position = 0;
+    for (const e of events) {
+      revision += 1;
+      const info = stmt.insert.run(streamId, revision, e.metadata.eventId, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), recordedAt);
+      position = Number(info.lastInsertRowid);
+    }
+    return { nextRevision: revision, position };
+  });
+
+  const isUniqueViolation = (e: unknown): boolean =>
+    e instanceof Database.SqliteError && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+
+  async function* pages(next: (after: number) => EventRow[], after: number, limit: number): AsyncGenerator<RecordedEvent> {
+    let cursor = after;
+    let remaining = limit;
+    while (remaining > 0) {
+      const rows = next(cursor);
+      for (const row of rows) {
+        yield toRecorded(row);
+        cursor = row.position;
+        if (--remaining === 0) return;
+      }
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  const readPage = (filter: EventFilter | undefined, after: number, limit: number): EventRow[] => {
+    if (!filter) return stmt.allUnfiltered.all(after, limit);
+    const [types, prefixes] = filterParams(filter);
+    return stmt.all.all({ types, prefixes, after, limit });
+  };
+
+  let closed = false;
+
+  const store: EventStore = {
+    async append(streamId, events, expectedRevision) {
+      if (events.length === 0) {
+        const actual = currentRevision(streamId);
+        return { nextRevision: actual ?? -1, position: 0 };
+      }
+      let result: AppendResult;
+      try {
+        result = appendTx.immediate(streamId, events, expectedRevision);
+      } catch (e) {
+        // A concurrent writer in another process won the race for this revision or event id.
+        if (isUniqueViolation(e)) throw new StreamRevisionConflictError(streamId, expectedRevision, currentRevision(streamId), { cause: e });
+        throw e;
+      }
+      appended.emit('appended');
+      return result;
+    },
+
+    async *readStream(streamId, opts: ReadStreamOptions = {}) {
+      const backwards = opts.direction === 'backwards';
+      let remaining = opts.maxCount ?? Number.MAX_SAFE_INTEGER;
+      let cursor = opts.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+      while (remaining > 0) {
+        const limit = Math.min(pageSize, remaining);
+        const rows = backwards ? stmt.backwards.all(streamId, cursor, limit) : stmt.forwards.all(streamId, cursor, limit);
+        for (const row of rows) yield toRecorded(row);
+        remaining -= rows.length;
+        if (rows.length < limit) return;
+        cursor = backwards ? rows[rows.length - 1]!.revision - 1 : rows[rows.length - 1]!.revision + 1;
+      }
+    },
+
+    async streamRevision(streamId) {
+      return currentRevision(streamId);
+    },
+
+    readAll(opts: ReadAllOptions = {}) {
+      const limit = opts.maxCount ?? Number.MAX_SAFE_INTEGER;
+      return pages((after) => readPage(opts.filter, after, Math.min(pageSize, limit)), opts.after ?? 0, limit);
+    },
+
+    subscribeToAll(opts: SubscribeOptions = {}): Subscription {
+      let stopped = false;
+      let wake: (() => void) | null = null;
+      const onAppend = () => wake?.();
+      appended.on('appended', onAppend);
+      const stop = () => {
+        stopped = true;
+        appended.off('appended', onAppend);
+        wake?.();
+      };
+      const waitForMore = () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, pollIntervalMs);
+          function done() {
+            clearTimeout(timer);
+            wake = null;
+            resolve();
+          }
+          wake = done;
+        });
+
+      async function* run(): AsyncGenerator<RecordedEvent> {
+        let cursor: Position = opts.after ?? 0;
+        try {
+          while (!stopped && !closed) {
+            const rows = readPage(opts.filter, cursor, pageSize);
+            for (const row of rows) {
+              if (stopped) return;
+              cursor = row.position;
+              yield toRecorded(row);
+            }
+            if (rows.length < pageSize) await waitForMore();
+          }
+        } finally {
+          stop();
+        }
+      }
+      const iterator = run();
+      return {
+        [Symbol.asyncIterator]: () => iterator,
+        async close() {
+          stop();
+        },
+      };
+    },
+
+    async headPosition() {
+      return stmt.head.get()?.head ?? 0;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      appended.emit('appended');
+      db.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,2 @@
+export { testEventStore, type EventStoreFactory } from './event-store.contract.ts';
+export { newEvent } from './fixtures.ts';
