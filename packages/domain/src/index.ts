@@ -7,3 +7,4 @@ export * from './series/series.ts';
 export * from './ingestion-run/ingestion-run.ts';
 export * from './user/user.ts';
 export * from './report/report.ts';
+export * from './user/username-claim.ts';

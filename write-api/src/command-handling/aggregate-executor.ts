@@ -1,0 +1,119 @@
+import { conflict, eventCatalogue } from '@nationpulse/domain';
+import { deterministicId, newId, sha256Hex, type Clock } from '@nationpulse/platform';
+import { StreamRevisionConflictError, type EventStore, type NewEvent, type RecordedEvent } from '@nationpulse/ports';
+import { actorId, type CommandContext, type CommandReceipt } from './command-context.ts';
+
+export interface Aggregate<S, C, E extends { readonly type: string; readonly data: unknown }> {
+  readonly initial: S;
+  readonly evolve: (state: S, event: E) => S;
+  readonly decide: (command: C, state: S) => E[];
+}
+
+export interface LoadedStream<S> {
+  readonly state: S;
+  readonly revision: number | null;
+  readonly position: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface ExecuteOptions<S, C, E extends { readonly type: string; readonly data: unknown }> {
+  readonly streamId: string;
+  readonly aggregate: Aggregate<S, C, E>;
+  readonly command: C;
+  readonly commandName: string;
+  readonly context: CommandContext;
+  /** A canonical form of the request, to tell an honest retry from a reused key. */
+  readonly fingerprint: unknown;
+}
+
+export interface AggregateExecutor {
+  load<S, E extends { readonly type: string; readonly data: unknown }>(streamId: string, aggregate: Pick<Aggregate<S, never, E>, 'initial' | 'evolve'>): Promise<LoadedStream<S>>;
+  execute<S, C, E extends { readonly type: string; readonly data: unknown }>(options: ExecuteOptions<S, C, E>): Promise<CommandReceipt>;
+}
+
+export interface AggregateExecutorOptions {
+  readonly eventStore: EventStore;
+  readonly clock: Clock;
+  /** Recorded in each event's metadata.source, e.g. 'write-api'. */
+  readonly source: string;
+  /** Re-decisions after losing a race when the client did not pin a revision. */
+  readonly maxConflictRetries?: number;
+}
+
+/**
+ * Runs a command against one stream: load and fold its events, honour the idempotency key,
+ * decide, and append with the revision that was read — so a concurrent change is either
+ * re-decided on fresh state or reported as a conflict, never overwritten.
+ */
+export const createAggregateExecutor = ({ eventStore, clock, source, maxConflictRetries = 3 }: AggregateExecutorOptions): AggregateExecutor => {
+  const load: AggregateExecutor['load'] = async (streamId, aggregate) => {
+    let state = aggregate.initial;
+    let revision: number | null = null;
+    let position = 0;
+    const events: RecordedEvent[] = [];
+    for await (const recorded of eventStore.readStream(streamId)) {
+      const decoded = eventCatalogue.decode(recorded);
+      if (decoded) state = aggregate.evolve(state, { type: decoded.type, data: decoded.data } as Parameters<typeof aggregate.evolve>[1]);
+      revision = recorded.revision;
+      position = recorded.position;
+      events.push(recorded);
+    }
+    return { state, revision, position, events };
+  };
+
+  const execute: AggregateExecutor['execute'] = async ({ streamId, aggregate, command, commandName, context, fingerprint }) => {
+    const keyHash = context.idempotencyKey ? sha256Hex(`${actorId(context.actor)}\u0000${commandName}\u0000${context.idempotencyKey}`) : null;
+    const requestHash = keyHash ? sha256Hex(JSON.stringify(fingerprint)) : null;
+    const attempts = context.expectedRevision === null ? 1 + maxConflictRetries : 1;
+
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await load(streamId, aggregate);
+      if (keyHash) {
+        const earlier = loaded.events.filter((e) => e.metadata['idempotencyKey'] === keyHash);
+        const last = earlier.at(-1);
+        if (last) {
+          if (last.metadata['requestHash'] !== requestHash) {
+            throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+          }
+          return { streamId, revision: last.revision, position: last.position, replayed: true };
+        }
+      }
+      if (context.expectedRevision !== null && context.expectedRevision !== (loaded.revision ?? -1)) {
+        throw new StreamRevisionConflictError(streamId, context.expectedRevision, loaded.revision);
+      }
+
+      const decided = aggregate.decide(command, loaded.state);
+      if (decided.length === 0) return { streamId, revision: loaded.revision ?? -1, position: loaded.position, replayed: false };
+
+      const occurredAt = clock.now().toISOString();
+      const toAppend: NewEvent[] = decided.map((event, i) => {
+        const { data, schemaVersion } = eventCatalogue.encode(event.type, event.data);
+        return {
+          type: event.type,
+          data,
+          metadata: {
+            // Deterministic ids make a retried append of the same decision idempotent in the store too.
+            eventId: keyHash ? deterministicId(`${keyHash}:${streamId}:${i}`) : newId(),
+            correlationId: context.correlationId,
+            causationId: context.causationId,
+            actor: actorId(context.actor),
+            occurredAt,
+            traceparent: context.traceparent,
+            source,
+            schemaVersion,
+            ...(keyHash ? { idempotencyKey: keyHash, requestHash } : {}),
+          },
+        };
+      });
+      try {
+        const appended = await eventStore.append(streamId, toAppend, loaded.revision ?? 'no_stream');
+        return { streamId, revision: appended.nextRevision, position: appended.position, replayed: false };
+      } catch (e) {
+        if (e instanceof StreamRevisionConflictError && attempt < attempts) continue;
+        throw e;
+      }
+    }
+  };
+
+  return { load, execute };
+};

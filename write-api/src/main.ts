@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, createLogger, createTokenService, parseConfig, systemClock } from '@nationpulse/platform';
+import { bootstrapAdmin } from './bootstrap-admin.ts';
+import { createEventStoreFromConfig, createWriteSide } from './composition.ts';
+import { writeApiConfigSchema, type WriteApiConfig } from './config.ts';
+import { buildWriteApp } from './http/app.ts';
+
+/** Embedded mode keeps a generated signing secret in the data folder; production passes JWT_SECRET. */
+const jwtSecret = (config: WriteApiConfig): string => {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = join(config.NATIONPULSE_DATA_DIR, 'secrets', 'jwt.key');
+  if (!existsSync(file)) {
+    mkdirSync(join(config.NATIONPULSE_DATA_DIR, 'secrets'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+};
+
+const main = async () => {
+  let config: WriteApiConfig;
+  try {
+    config = parseConfig(writeApiConfigSchema);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`write-api: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger('write-api', config.LOG_LEVEL);
+  const clock = systemClock;
+  const eventStore = createEventStoreFromConfig(config);
+  const tokens = createTokenService({ secret: jwtSecret(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
+  const { dispatcher, access } = createWriteSide({ eventStore, tokens, clock });
+
+  const adminUser = process.env['NATIONPULSE_ADMIN_USER'];
+  const adminPassword = process.env['NATIONPULSE_ADMIN_PASSWORD'];
+  if (adminUser && adminPassword) {
+    logger.info({ username: adminUser, outcome: await bootstrapAdmin(eventStore, dispatcher, { username: adminUser, password: adminPassword }) }, 'first admin');
+  }
+
+  const app = await buildWriteApp({
+    dispatcher,
+    access,
+    logger,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    health: async () => {
+      try {
+        return { ok: true, details: { eventStore: { status: 'up', position: await eventStore.headPosition() } } };
+      } catch (e) {
+        return { ok: false, details: { eventStore: { status: 'down', error: String(e) } } };
+      }
+    },
+  });
+  await app.listen({ host: config.WRITE_API_HOST, port: config.WRITE_API_HTTP_PORT });
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await eventStore.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+};
+
+await main();
