@@ -1,0 +1,69 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Drivers may be imported only by the adapter package built around them. */
+const drivers = {
+  'better-sqlite3': 'packages/embedded',
+  '@eventstore/db-client': 'packages/eventstoredb',
+  mongodb: 'packages/mongodb',
+  ioredis: 'packages/redis',
+  kafkajs: 'packages/kafka',
+  bullmq: 'packages/bullmq',
+};
+
+const driverRestrictions = (except) =>
+  Object.entries(drivers)
+    .filter(([, home]) => home !== except)
+    .map(([name, home]) => ({ name, message: `${name} is a driver: only ${home} imports it (ports and adapters).` }));
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.tools/**', '.run/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      'no-restricted-imports': ['error', { paths: driverRestrictions(null) }],
+    },
+  },
+  ...Object.values(drivers).map((home) => ({
+    files: [`${home}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { paths: driverRestrictions(home) }] },
+  })),
+  {
+    // The domain is pure: zod and itself, nothing else — no driver, framework, adapter or platform code.
+    files: ['packages/domain/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/domain/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$|\\.{1,2}/).*', message: 'Domain code is pure: it may import only zod and other domain modules.' }] },
+      ],
+    },
+  },
+  {
+    // Ports are interfaces over the domain: no adapter, driver or framework.
+    files: ['packages/ports/src/**/*.ts'],
+    ignores: ['packages/ports/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!@nationpulse/domain$|\\.{1,2}/|node:).*', message: 'Ports depend only on the domain.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/testing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);
