@@ -1,1 +1,3 @@
 export * from './event-store.ts';
+export * from './read-store.ts';
+export * from './cache.ts';

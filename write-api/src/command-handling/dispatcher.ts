@@ -1,5 +1,5 @@
 import { validationError } from '@nationpulse/domain';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AccessControl } from './access-control.ts';
 import type { CommandContext, CommandReceipt } from './command-context.ts';
 import type { CommandDefinition, CommandDependencies } from './command-definition.ts';

@@ -20,7 +20,7 @@ const fastifyCodes: Readonly<Record<string, string>> = {
 export const installErrorHandler = (app: FastifyInstance): void => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation.map((v) => ({
+      const details = error.validation.map((v: { instancePath: string; message?: string }) => ({
         path: [error.validationContext, ...v.instancePath.split('/').filter(Boolean)].join('.'),
         message: v.message ?? 'invalid',
       }));
