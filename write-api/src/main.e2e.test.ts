@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
+import { credentials } from '@grpc/grpc-js';
 import { createTokenService, systemClock } from '@nationpulse/platform';
+import { loadHealthProto } from '@nationpulse/protos';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, 'main.ts');
@@ -68,6 +70,13 @@ describe('write-api process', () => {
 
     const first = start(env);
     await waitForHealth(url);
+    const { HealthClient } = loadHealthProto();
+    const health = new HealthClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
+    const status = await new Promise<string>((resolve, reject) =>
+      health.Check({ service: '' }, { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(String(res?.status)))),
+    );
+    health.close();
+    expect(status).toBe('SERVING');
     // The gateway will issue tokens; here we sign one with the secret embedded mode generated.
     const secret = readFileSync(join(dataDir, 'secrets', 'jwt.key'), 'utf8');
     const tokens = createTokenService({ secret, issuer: 'nationpulse', accessTtlSeconds: 60, clock: systemClock });

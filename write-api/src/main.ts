@@ -5,6 +5,7 @@ import { ConfigError, createLogger, createTokenService, parseConfig, systemClock
 import { bootstrapAdmin } from './bootstrap-admin.ts';
 import { createEventStoreFromConfig, createWriteSide } from './composition.ts';
 import { writeApiConfigSchema, type WriteApiConfig } from './config.ts';
+import { startWriteGrpcServer } from './grpc/server.ts';
 import { buildWriteApp } from './http/app.ts';
 
 /** Embedded mode keeps a generated signing secret in the data folder; production passes JWT_SECRET. */
@@ -41,24 +42,39 @@ const main = async () => {
     logger.info({ username: adminUser, outcome: await bootstrapAdmin(eventStore, dispatcher, { username: adminUser, password: adminPassword }) }, 'first admin');
   }
 
+  /** One dependency check behind both the HTTP /health route and grpc.health.v1. */
+  const eventStoreUp = async (): Promise<{ up: boolean; detail: Record<string, unknown> }> => {
+    try {
+      return { up: true, detail: { status: 'up', position: await eventStore.headPosition() } };
+    } catch (e) {
+      return { up: false, detail: { status: 'down', error: e instanceof Error ? e.message : String(e) } };
+    }
+  };
+
   const app = await buildWriteApp({
     dispatcher,
     access,
     logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     health: async () => {
-      try {
-        return { ok: true, details: { eventStore: { status: 'up', position: await eventStore.headPosition() } } };
-      } catch (e) {
-        return { ok: false, details: { eventStore: { status: 'down', error: String(e) } } };
-      }
+      const store = await eventStoreUp();
+      return { ok: store.up, details: { eventStore: store.detail } };
     },
   });
   await app.listen({ host: config.WRITE_API_HOST, port: config.WRITE_API_HTTP_PORT });
+  const grpcServer = await startWriteGrpcServer({
+    host: config.WRITE_API_HOST,
+    port: config.WRITE_API_GRPC_PORT,
+    dispatcher,
+    access,
+    logger,
+    health: async () => ({ eventstore: (await eventStoreUp()).up ? 'SERVING' : 'NOT_SERVING' }),
+  });
+  logger.info({ http: config.WRITE_API_HTTP_PORT, grpc: grpcServer.port }, 'write-api listening');
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    await app.close();
+    await Promise.all([app.close(), grpcServer.close()]);
     await eventStore.close();
     process.exit(0);
   };

@@ -1,5 +1,3 @@
-import { validationError } from '@nationpulse/domain';
-import { bearerToken } from '@nationpulse/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +5,7 @@ import type { AccessControl } from '../command-handling/access-control.ts';
 import type { CommandContext } from '../command-handling/command-context.ts';
 import type { CommandDefinition } from '../command-handling/command-definition.ts';
 import type { Dispatcher } from '../command-handling/dispatcher.ts';
+import { commandContextFrom } from '../command-handling/request-context.ts';
 import { commands } from '../commands/catalogue.ts';
 import { registerUserInput } from '../commands/register-user/register-user.command.ts';
 import { requestReportInput } from '../commands/request-report/request-report.command.ts';
@@ -24,21 +23,23 @@ const commandHeaders = z.object({
 const receipt = z.object({ streamId: z.string(), revision: z.number(), position: z.number(), replayed: z.boolean() }).loose();
 const userIdParams = z.object({ userId: z.string() });
 
-const context = async (request: FastifyRequest, access: AccessControl): Promise<CommandContext> => {
-  const headers = request.headers;
-  const ifMatch = typeof headers['if-match'] === 'string' ? Number(headers['if-match'].replaceAll('"', '')) : null;
-  if (ifMatch !== null && !Number.isSafeInteger(ifMatch)) throw validationError('If-Match must be a stream revision');
-  const idempotencyKey = typeof headers['idempotency-key'] === 'string' ? headers['idempotency-key'] : null;
-  const correlation = headers['x-correlation-id'];
-  return {
-    actor: await access.authenticate(bearerToken(headers.authorization)),
-    idempotencyKey,
-    expectedRevision: ifMatch,
-    correlationId: typeof correlation === 'string' && correlation.length <= 200 ? correlation : request.id,
-    causationId: null,
-    traceparent: typeof headers.traceparent === 'string' ? headers.traceparent : null,
-  };
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
 };
+
+const context = (request: FastifyRequest, access: AccessControl): Promise<CommandContext> =>
+  commandContextFrom(
+    {
+      authorization: header(request, 'authorization'),
+      idempotencyKey: header(request, 'idempotency-key'),
+      ifMatch: header(request, 'if-match'),
+      correlationId: header(request, 'x-correlation-id'),
+      traceparent: header(request, 'traceparent'),
+    },
+    access,
+    () => request.id,
+  );
 
 /**
  * The public command paths. Each route only gathers input from the path and body; the
