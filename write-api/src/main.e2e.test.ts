@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import { credentials } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { createTokenService, systemClock } from '@nationpulse/platform';
 import { loadHealthProto } from '@nationpulse/protos';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ describe('write-api process', () => {
     const { HealthClient } = loadHealthProto();
     const health = new HealthClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
     const status = await new Promise<string>((resolve, reject) =>
-      health.Check({ service: '' }, { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(String(res?.status)))),
+      health.Check({ service: '' }, new Metadata(), { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(String(res?.status)))),
     );
     health.close();
     expect(status).toBe('SERVING');

@@ -1,2 +1,3 @@
 export { testEventStore, type EventStoreFactory } from './event-store.contract.ts';
 export { newEvent } from './fixtures.ts';
+export { testCache, type CacheFactory } from './cache.contract.ts';
