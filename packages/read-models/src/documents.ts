@@ -1,0 +1,128 @@
+/**
+ * The documents of every read model: what projections write and the read API serves.
+ * Collection names are logical; the projector maps them to physical live/shadow collections.
+ */
+
+export const collections = {
+  countryProfiles: 'country_profiles',
+  series: 'series',
+  observations: 'observations',
+  users: 'users',
+  accessLog: 'access_log',
+  ingestionRuns: 'ingestion_runs',
+  changeLog: 'change_log',
+  reports: 'reports',
+} as const;
+
+/** country_profiles, id = ISO3 (countries and aggregates alike; `isAggregate` tells them apart). */
+export interface CountryProfileDoc {
+  readonly country: string;
+  readonly isAggregate: boolean;
+  /** Latest known value per indicator code. */
+  readonly latest: Readonly<Record<string, { readonly year: number; readonly value: number }>>;
+}
+
+/** series, id = `${country}:${indicator}`. Points sorted by year, one per year. */
+export interface SeriesDoc {
+  readonly country: string;
+  readonly indicator: string;
+  readonly isAggregate: boolean;
+  readonly points: readonly { readonly year: number; readonly value: number }[];
+}
+
+/**
+ * observations, id = `${indicator}:${year}:${country}`: one value, indexed for rankings,
+ * dashboards and compare queries (indicator, year, value) and (indicator, country, year).
+ */
+export interface ObservationDoc {
+  readonly indicator: string;
+  readonly year: number;
+  readonly country: string;
+  readonly isAggregate: boolean;
+  readonly value: number;
+}
+
+/** users, id = userId: what the gateway checks on every request. */
+export interface UserDoc {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly roles: readonly string[];
+  readonly grants: readonly string[];
+  /** roles' permissions plus grants; empty when disabled. */
+  readonly permissions: readonly string[];
+  readonly disabled: boolean;
+  readonly passwordHash: string | null;
+  readonly registeredAt: string;
+  readonly updatedAt: string;
+}
+
+/** access_log, id = eventId: every access change — who, whom, what, when. */
+export interface AccessLogDoc {
+  readonly eventId: string;
+  readonly at: string;
+  readonly actor: string;
+  readonly userId: string;
+  readonly change: 'registered' | 'disabled' | 'role-granted' | 'role-revoked' | 'permission-granted' | 'permission-revoked';
+  readonly role: string | null;
+  readonly permission: string | null;
+  readonly position: number;
+}
+
+/** ingestion_runs, id = runId. */
+export interface IngestionRunDoc {
+  readonly runId: string;
+  readonly source: string;
+  readonly dataset: string;
+  readonly trigger: string;
+  readonly actor: string;
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+  readonly status: 'running' | 'completed' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly rowsRead: number | null;
+  readonly rowsChanged: number | null;
+  readonly rowsUnchanged: number | null;
+  readonly rowsRejected: number | null;
+  readonly seriesChanged: number | null;
+  readonly rejected: readonly { readonly row: number; readonly reason: string; readonly raw?: string }[];
+  readonly failureReason: string | null;
+  readonly durationMs: number | null;
+}
+
+/** change_log, id = `${eventId}:${year}`: one changed value, for audit and "as of" queries. */
+export interface ChangeLogDoc {
+  readonly country: string;
+  readonly indicator: string;
+  readonly year: number;
+  readonly value: number;
+  readonly previous: number | null;
+  readonly kind: 'ingested' | 'corrected';
+  readonly source: string;
+  readonly runId: string | null;
+  readonly reason: string | null;
+  readonly actor: string;
+  readonly at: string;
+  readonly eventId: string;
+  readonly position: number;
+}
+
+/** reports, id = reportId. */
+export interface ReportDoc {
+  readonly reportId: string;
+  readonly requestedBy: string;
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly format: string;
+  readonly status: 'requested' | 'generated' | 'failed';
+  readonly requestedAt: string;
+  readonly updatedAt: string;
+  readonly artifact: {
+    readonly uri: string;
+    readonly fileName: string;
+    readonly contentType: string;
+    readonly sizeBytes: number;
+    readonly sha256: string;
+  } | null;
+  readonly rows: number | null;
+  readonly failure: { readonly reason: string; readonly message: string; readonly attempts: number } | null;
+}

@@ -1,0 +1,56 @@
+import type { EventEnvelope } from '@nationpulse/domain';
+import type { Position } from '@nationpulse/ports';
+
+/** An event as a projection sees it: decoded (upcast, validated) with its place in the store. */
+export interface ProjectedEvent extends EventEnvelope {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: Position;
+  readonly recordedAt: string;
+}
+
+export interface DocumentRef {
+  readonly collection: string;
+  readonly id: string;
+}
+
+/** The documents an event declared, as they stand just before it (earlier events of the batch included). */
+export interface DocumentView {
+  get<T extends object>(collection: string, id: string): T | null;
+}
+
+/** The new state of one document; `doc: null` deletes it. */
+export interface DocumentChange {
+  readonly collection: string;
+  readonly id: string;
+  readonly doc: Record<string, unknown> | null;
+}
+
+export interface CollectionSpec {
+  /** Logical name; the runner maps it to the live or shadow physical collection. */
+  readonly name: string;
+  readonly indexes: readonly (readonly string[])[];
+}
+
+/**
+ * A read model, declared: name, version, the event types it handles and pure handlers.
+ *
+ * - `touches` names every document an event may change; the runner loads them first.
+ * - `apply` returns the new state of those documents. It must compute each document's change
+ *   from that document alone (and the event): the runner drops the change of any document that
+ *   already reflects the event (written at an equal or later position), which is what makes a
+ *   replay — at-least-once delivery, a resumed rebuild — change nothing.
+ * - Bumping `version` makes the projector rebuild the model into a shadow copy and swap it in.
+ * - Projections have no side effects; reactions (notifications, Kafka) are not projections.
+ */
+export interface ProjectionDefinition {
+  readonly name: string;
+  readonly version: number;
+  readonly description: string;
+  readonly eventTypes: readonly string[];
+  readonly collections: readonly CollectionSpec[];
+  touches(event: ProjectedEvent): readonly DocumentRef[];
+  apply(event: ProjectedEvent, view: DocumentView): readonly DocumentChange[];
+}
+
+export const defineProjection = (definition: ProjectionDefinition): ProjectionDefinition => definition;

@@ -1,0 +1,10 @@
+/** Where a projection's copy lives: the live copy serves queries; the shadow copy is a rebuild in progress. */
+export type Copy = 'live' | 'shadow';
+
+export const physicalCollection = (collection: string, copy: Copy): string => (copy === 'live' ? collection : `${collection}__shadow`);
+
+/** The live checkpoint is named after the projection: the read API waits on it for read-your-writes. */
+export const checkpointName = (projection: string, copy: Copy): string => (copy === 'live' ? projection : `${projection}:shadow`);
+
+/** Per-projection bookkeeping (version served, rebuild state) lives in this collection. */
+export const PROJECTIONS_COLLECTION = 'projections_state';

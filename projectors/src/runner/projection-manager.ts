@@ -1,0 +1,243 @@
+import type { EventStore, Position, ReadStore } from '@nationpulse/ports';
+import type { ProjectionDefinition } from '@nationpulse/read-models';
+import { checkpointName, physicalCollection, PROJECTIONS_COLLECTION, type Copy } from './naming.ts';
+import { startProjectionRunner, type ProjectionRunner, type RunnerProgress } from './projection-runner.ts';
+
+/** What is stored per projection in `projections_state`. */
+// A type alias (not an interface) so it is assignable to a plain JSON document.
+type ProjectionRecord = {
+  name: string;
+  /** Version of the live copy's contents. */
+  version: number;
+  /** 'rebuilding': a shadow copy is being built; 'swapping': it is being made live (resumable). */
+  status: 'live' | 'rebuilding' | 'swapping';
+  rebuildVersion: number | null;
+  /** A version bump freezes the live copy (old code's data, still served) until the swap. */
+  liveFrozen: boolean;
+  swapPosition: number | null;
+  updatedAt: string;
+};
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly version: number;
+  readonly status: ProjectionRecord['status'] | 'failed' | 'stopped';
+  readonly position: Position;
+  readonly head: Position;
+  readonly lag: number;
+  readonly rebuild: { readonly version: number; readonly position: Position; readonly target: Position; readonly eventsPerSecond: number; readonly etaSeconds: number | null } | null;
+  readonly error: string | null;
+}
+
+export interface ProjectionManagerOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly projections: readonly ProjectionDefinition[];
+  readonly clock: { now(): Date };
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: RunnerProgress) => void;
+  readonly onError?: (projection: string, error: unknown) => void;
+}
+
+export interface ProjectionManager {
+  start(): Promise<void>;
+  /** Rebuilds a projection into a shadow copy while the live one keeps serving, then swaps. Resolves when live again. */
+  rebuild(name: string): Promise<void>;
+  status(): Promise<ProjectionStatus[]>;
+  stop(): Promise<void>;
+}
+
+interface Slot {
+  readonly definition: ProjectionDefinition;
+  live: ProjectionRunner | null;
+  shadow: ProjectionRunner | null;
+  rebuilding: Promise<void> | null;
+  rate: { position: Position; at: number; eventsPerSecond: number };
+  error: string | null;
+}
+
+export const createProjectionManager = (options: ProjectionManagerOptions): ProjectionManager => {
+  const { eventStore, readStore, clock } = options;
+  const slots = new Map<string, Slot>(
+    options.projections.map((definition) => [
+      definition.name,
+      { definition, live: null, shadow: null, rebuilding: null, rate: { position: 0, at: Date.now(), eventsPerSecond: 0 }, error: null },
+    ]),
+  );
+  let stopped = false;
+
+  const slotOf = (name: string): Slot => {
+    const slot = slots.get(name);
+    if (!slot) throw new Error(`Unknown projection ${name}`);
+    return slot;
+  };
+  const readRecord = async (name: string) => (await readStore.get<ProjectionRecord>(PROJECTIONS_COLLECTION, name))?.doc ?? null;
+  const writeRecord = async (record: Omit<ProjectionRecord, 'updatedAt'>) => {
+    const head = await eventStore.headPosition();
+    // Bookkeeping writes use a strictly increasing position of their own (the guard needs one).
+    const position = Math.max(head, ((await readStore.get(PROJECTIONS_COLLECTION, record.name))?.position ?? 0) + 1);
+    const doc: ProjectionRecord = { ...record, updatedAt: clock.now().toISOString() };
+    await readStore.commit([{ op: 'put', collection: PROJECTIONS_COLLECTION, id: record.name, doc, position }], {
+      name: `${PROJECTIONS_COLLECTION}:${record.name}`,
+      position,
+    });
+  };
+
+  const track = (slot: Slot, progress: RunnerProgress) => {
+    if (progress.copy === 'shadow' || !slot.shadow) {
+      const now = Date.now();
+      const seconds = (now - slot.rate.at) / 1000;
+      if (seconds >= 1) slot.rate = { position: progress.position, at: now, eventsPerSecond: slot.rate.eventsPerSecond };
+      slot.rate.eventsPerSecond = 0.8 * slot.rate.eventsPerSecond + 0.2 * (progress.eventsApplied / Math.max(progress.batchMs / 1000, 1e-3));
+    }
+    options.onProgress?.(progress);
+  };
+
+  const runner = (slot: Slot, copy: Copy) => {
+    const r = startProjectionRunner({
+      eventStore,
+      readStore,
+      projection: slot.definition,
+      copy,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      onProgress: (p) => track(slot, p),
+    });
+    r.done.catch((e: unknown) => {
+      slot.error = e instanceof Error ? e.message : String(e);
+      options.onError?.(slot.definition.name, e);
+    });
+    return r;
+  };
+
+  const prepareShadow = async (definition: ProjectionDefinition, fresh: boolean) => {
+    if (fresh) {
+      await Promise.all(definition.collections.map((c) => readStore.dropCollection(physicalCollection(c.name, 'shadow'))));
+      await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
+    }
+    for (const c of definition.collections) {
+      for (const fields of c.indexes) await readStore.ensureIndex(physicalCollection(c.name, 'shadow'), fields);
+    }
+  };
+
+  /** Waits until the shadow copy has reached `target`. */
+  const shadowReaches = async (slot: Slot, target: Position) => {
+    while (!stopped && (slot.shadow?.position() ?? 0) < target) {
+      if (slot.error) throw new Error(slot.error);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  const swap = async (slot: Slot, record: Omit<ProjectionRecord, 'updatedAt'>) => {
+    const { definition } = slot;
+    const swapPosition = record.swapPosition!;
+    for (const c of definition.collections) {
+      const source = physicalCollection(c.name, 'shadow');
+      if ((await readStore.listCollections(source)).includes(source)) await readStore.swapCollection(source, physicalCollection(c.name, 'live'));
+    }
+    await readStore.commit([], { name: checkpointName(definition.name, 'live'), position: swapPosition });
+    await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
+    await writeRecord({ name: definition.name, version: record.rebuildVersion ?? definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
+  };
+
+  const runRebuild = async (slot: Slot, record: Omit<ProjectionRecord, 'updatedAt'>) => {
+    slot.shadow = runner(slot, 'shadow');
+    // Catch up with the head while the live copy keeps serving…
+    await shadowReaches(slot, await eventStore.headPosition());
+    if (stopped) return;
+    // …then freeze the live copy, let the shadow reach the final head, and swap.
+    await slot.live?.stop();
+    slot.live = null;
+    await shadowReaches(slot, await eventStore.headPosition());
+    if (stopped) return;
+    await slot.shadow.stop();
+    const swapPosition = slot.shadow.position();
+    slot.shadow = null;
+    const swapping = { ...record, status: 'swapping' as const, swapPosition };
+    await writeRecord(swapping);
+    await swap(slot, swapping);
+    if (!stopped) slot.live = runner(slot, 'live');
+  };
+
+  const beginRebuild = async (slot: Slot, fresh: boolean, liveFrozen: boolean) => {
+    const { definition } = slot;
+    const current = await readRecord(definition.name);
+    await prepareShadow(definition, fresh);
+    const record = {
+      name: definition.name,
+      version: current?.version ?? definition.version,
+      status: 'rebuilding' as const,
+      rebuildVersion: definition.version,
+      liveFrozen,
+      swapPosition: null,
+    };
+    await writeRecord(record);
+    if (!liveFrozen && !slot.live) slot.live = runner(slot, 'live');
+    slot.rebuilding = runRebuild(slot, record).finally(() => (slot.rebuilding = null));
+    slot.rebuilding.catch((e: unknown) => {
+      slot.error = e instanceof Error ? e.message : String(e);
+      options.onError?.(definition.name, e);
+    });
+  };
+
+  return {
+    async start() {
+      for (const slot of slots.values()) {
+        const { definition } = slot;
+        const record = await readRecord(definition.name);
+        if (!record) {
+          for (const c of definition.collections) for (const fields of c.indexes) await readStore.ensureIndex(c.name, fields);
+          await writeRecord({ name: definition.name, version: definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
+          slot.live = runner(slot, 'live');
+        } else if (record.status === 'swapping') {
+          await swap(slot, record); // a crash mid-swap: finish it
+          slot.live = runner(slot, 'live');
+        } else if (record.status === 'rebuilding' && record.rebuildVersion === definition.version) {
+          await beginRebuild(slot, false, record.liveFrozen); // resume from the shadow's own checkpoint
+        } else if (record.version !== definition.version || record.status === 'rebuilding') {
+          await beginRebuild(slot, true, record.version !== definition.version);
+        } else {
+          slot.live = runner(slot, 'live');
+        }
+      }
+    },
+
+    async rebuild(name) {
+      const slot = slotOf(name);
+      if (!slot.rebuilding) await beginRebuild(slot, true, false);
+      await slot.rebuilding;
+      if (slot.error) throw new Error(slot.error);
+    },
+
+    async status() {
+      const head = await eventStore.headPosition();
+      return Promise.all(
+        [...slots.values()].map(async (slot): Promise<ProjectionStatus> => {
+          const { definition } = slot;
+          const record = await readRecord(definition.name);
+          const position = (await readStore.checkpoint(checkpointName(definition.name, 'live'))) ?? 0;
+          const shadowPosition = slot.shadow?.position() ?? (await readStore.checkpoint(checkpointName(definition.name, 'shadow'))) ?? 0;
+          const rate = slot.rate.eventsPerSecond;
+          return {
+            name: definition.name,
+            version: record?.version ?? definition.version,
+            status: slot.error ? 'failed' : (record?.status ?? 'stopped'),
+            position,
+            head,
+            lag: Math.max(0, head - position),
+            rebuild:
+              record?.status === 'rebuilding' || record?.status === 'swapping'
+                ? { version: record.rebuildVersion ?? definition.version, position: shadowPosition, target: head, eventsPerSecond: rate, etaSeconds: rate > 0 ? (head - shadowPosition) / rate : null }
+                : null,
+            error: slot.error,
+          };
+        }),
+      );
+    },
+
+    async stop() {
+      stopped = true;
+      await Promise.all([...slots.values()].flatMap((s) => [s.live?.stop() ?? Promise.resolve(), s.shadow?.stop() ?? Promise.resolve()]));
+      await Promise.all([...slots.values()].map((s) => s.rebuilding?.catch(() => undefined) ?? Promise.resolve()));
+    },
+  };
+};

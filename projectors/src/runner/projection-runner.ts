@@ -1,0 +1,163 @@
+import { eventCatalogue } from '@nationpulse/domain';
+import type { DocumentWrite, EventStore, Position, ReadStore, RecordedEvent } from '@nationpulse/ports';
+import type { ProjectedEvent, ProjectionDefinition } from '@nationpulse/read-models';
+import { checkpointName, physicalCollection, type Copy } from './naming.ts';
+
+export interface RunnerProgress {
+  readonly projection: string;
+  readonly copy: Copy;
+  readonly position: Position;
+  readonly eventsApplied: number;
+  readonly batchMs: number;
+}
+
+export interface ProjectionRunnerOptions {
+  readonly eventStore: EventStore;
+  readonly readStore: ReadStore;
+  readonly projection: ProjectionDefinition;
+  readonly copy: Copy;
+  /** Events per read-store commit. */
+  readonly batchSize?: number;
+  /** How long a partial batch may wait for more events before it is committed. */
+  readonly batchWaitMs?: number;
+  /** While idle, how often the checkpoint is moved up to the store's head (read-your-writes across event types). */
+  readonly idleCheckMs?: number;
+  readonly onProgress?: (progress: RunnerProgress) => void;
+}
+
+export interface ProjectionRunner {
+  /** Resolves when stopped; rejects if a batch cannot be applied (the checkpoint stays before it). */
+  readonly done: Promise<void>;
+  position(): Position;
+  stop(): Promise<void>;
+}
+
+interface Loaded {
+  doc: Record<string, unknown> | null;
+  position: Position;
+}
+
+const key = (collection: string, id: string) => `${collection}\u0000${id}`;
+
+const toProjected = (e: RecordedEvent): ProjectedEvent | undefined => {
+  const decoded = eventCatalogue.decode(e);
+  return decoded && { ...decoded, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt };
+};
+
+/**
+ * Applies one batch: loads every document the events touch, applies the events in order, drops
+ * the change of any document that already reflects an event (written at that position or later),
+ * and commits the final documents with the checkpoint. A replayed batch therefore changes nothing.
+ */
+export const applyBatch = async (
+  readStore: ReadStore,
+  projection: ProjectionDefinition,
+  copy: Copy,
+  events: readonly RecordedEvent[],
+): Promise<number> => {
+  if (events.length === 0) return 0;
+  const projected = events.map(toProjected).filter((e): e is ProjectedEvent => e !== undefined);
+  const loaded = new Map<string, Loaded | null>();
+  const refs = new Map<string, { collection: string; id: string }>();
+  for (const event of projected) for (const ref of projection.touches(event)) refs.set(key(ref.collection, ref.id), ref);
+  await Promise.all(
+    [...refs].map(async ([k, ref]) => {
+      const stored = await readStore.get(physicalCollection(ref.collection, copy), ref.id);
+      loaded.set(k, stored && { doc: stored.doc, position: stored.position });
+    }),
+  );
+
+  const dirty = new Map<string, DocumentWrite>();
+  for (const event of projected) {
+    const view = { get: <T extends object>(collection: string, id: string) => (loaded.get(key(collection, id))?.doc ?? null) as T | null };
+    for (const change of projection.apply(event, view)) {
+      const k = key(change.collection, change.id);
+      if (!refs.has(k)) throw new Error(`Projection ${projection.name} changed ${k.replace('\u0000', '/')} without declaring it in touches()`);
+      const current = loaded.get(k);
+      if (current && current.position >= event.position) continue; // already reflects this event
+      loaded.set(k, { doc: change.doc, position: event.position });
+      const collection = physicalCollection(change.collection, copy);
+      dirty.set(
+        k,
+        change.doc === null
+          ? { op: 'delete', collection, id: change.id, position: event.position }
+          : { op: 'put', collection, id: change.id, doc: change.doc, position: event.position },
+      );
+    }
+  }
+  await readStore.commit([...dirty.values()], { name: checkpointName(projection.name, copy), position: events[events.length - 1]!.position });
+  return projected.length;
+};
+
+/**
+ * Subscribes from the copy's checkpoint and keeps the read model up to date, in batches.
+ * Delivery is at-least-once (a crash replays the last batch); applyBatch makes that harmless.
+ */
+export const startProjectionRunner = (options: ProjectionRunnerOptions): ProjectionRunner => {
+  const { eventStore, readStore, projection, copy } = options;
+  const batchSize = options.batchSize ?? 500;
+  const batchWaitMs = options.batchWaitMs ?? 20;
+  const idleCheckMs = options.idleCheckMs ?? 250;
+  const name = checkpointName(projection.name, copy);
+  const filter = { eventTypes: projection.eventTypes };
+  let position: Position = 0;
+  let stopping = false;
+  let wakeStop: () => void = () => {};
+  const stopped = new Promise<'stop'>((resolve) => (wakeStop = () => resolve('stop')));
+
+  const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+
+  /** No event of ours lies between the checkpoint and the head: the model is current up to the head. */
+  const advanceWhileIdle = async () => {
+    const head = await eventStore.headPosition();
+    if (head <= position) return;
+    for await (const next of eventStore.readAll({ after: position, filter, maxCount: 1 })) if (next.position <= head) return;
+    await readStore.commit([], { name, position: head });
+    position = head;
+  };
+
+  const run = async () => {
+    position = (await readStore.checkpoint(name)) ?? 0;
+    const subscription = eventStore.subscribeToAll({ after: position, filter });
+    const iterator = subscription[Symbol.asyncIterator]();
+    let batch: RecordedEvent[] = [];
+    const flush = async () => {
+      const started = performance.now();
+      const applied = await applyBatch(readStore, projection, copy, batch);
+      position = batch[batch.length - 1]!.position;
+      batch = [];
+      options.onProgress?.({ projection: projection.name, copy, position, eventsApplied: applied, batchMs: performance.now() - started });
+    };
+    try {
+      let pending = iterator.next();
+      while (!stopping) {
+        const waitMs = batch.length > 0 ? batchWaitMs : idleCheckMs;
+        const next = await Promise.race([pending, timeout(waitMs), stopped]);
+        if (next === 'stop') break;
+        if (next === 'timeout') {
+          if (batch.length > 0) await flush();
+          else await advanceWhileIdle();
+          continue;
+        }
+        if (next.done) break;
+        batch.push(next.value);
+        pending = iterator.next();
+        if (batch.length >= batchSize) await flush();
+      }
+      if (batch.length > 0) await flush();
+    } finally {
+      await subscription.close();
+    }
+  };
+
+  const done = run();
+  return {
+    done,
+    position: () => position,
+    async stop() {
+      stopping = true;
+      wakeStop();
+      await done.catch(() => undefined);
+    },
+  };
+};

@@ -1,0 +1,128 @@
+import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
+import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
+import type { ReadStore, RecordedEvent } from '@nationpulse/ports';
+import { describe, expect, it } from 'vitest';
+import { dump, eventually, recorded, seedObservations, tallyProjection } from '../testing/fixtures.ts';
+import { createProjectionManager } from './projection-manager.ts';
+import { applyBatch, startProjectionRunner } from './projection-runner.ts';
+
+const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
+const setup = () => ({ eventStore: createSqliteEventStore({ path: ':memory:' }), readStore: createSqliteReadStore({ path: ':memory:' }) });
+const countries = ['FRA', 'DEU', 'ITA', 'ESP'];
+
+describe('projection runner', () => {
+  it('projects events in batches and checkpoints the last position', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001, 2002], 3);
+    const runner = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(), copy: 'live', batchSize: 5 });
+    const head = await eventStore.headPosition();
+    await eventually(async () => (await readStore.checkpoint('tally')) === head);
+    await runner.stop();
+    expect((await readStore.get('tally', 'FRA'))?.doc).toEqual({ country: 'FRA', version: 1, changes: 9, sum: (20000 + 20010 + 20020) * 3 + 3 * 3 });
+  });
+
+  it('changes nothing when a batch is delivered again (at-least-once), fully or from the middle', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001], 4);
+    const events: RecordedEvent[] = [];
+    for await (const e of eventStore.readAll()) events.push(e);
+    await applyBatch(readStore, tallyProjection(), 'live', events);
+    const once = await dump(readStore, 'tally');
+    await applyBatch(readStore, tallyProjection(), 'live', events);
+    await applyBatch(readStore, tallyProjection(), 'live', events.slice(5));
+    await applyBatch(readStore, tallyProjection(), 'live', events.slice(3, 9));
+    expect(await dump(readStore, 'tally')).toBe(once);
+  });
+
+  it('moves the checkpoint to the head while idle, so read-your-writes works for events it does not handle', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000], 1);
+    const runner = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(), copy: 'live', idleCheckMs: 20 });
+    const other = await eventStore.append('user-1', [{ ...recorded('FRA', 'SP.POP.TOTL', []), type: 'UserDisabled', data: { userId: '1', reason: 'x' } }], 'no_stream');
+    await eventually(async () => (await readStore.checkpoint('tally')) === other.position);
+    await runner.stop();
+  });
+
+  it('keeps the projection live: events appended later are applied', async () => {
+    const { eventStore, readStore } = setup();
+    const runner = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(), copy: 'live' });
+    await seedObservations(eventStore, ['FRA'], [2000], 2);
+    await eventually(async () => (await readStore.get<{ changes: number }>('tally', 'FRA'))?.doc.changes === 2);
+    await runner.stop();
+  });
+});
+
+describe('projection manager', () => {
+  it('rebuilds into a shadow copy while the live copy keeps serving, then swaps to an identical state', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001, 2002], 5);
+    const manager = createProjectionManager({ eventStore, readStore, projections: [tallyProjection()], clock, batchSize: 3 });
+    await manager.start();
+    const head = await eventStore.headPosition();
+    await eventually(async () => (await readStore.checkpoint('tally')) === head);
+    const before = await dump(readStore, 'tally');
+
+    const rebuilding = manager.rebuild('tally');
+    // The live copy answers during the rebuild.
+    expect(await dump(readStore, 'tally')).toBe(before);
+    await seedObservations(eventStore, ['FRA'], [2003], 1); // written during the rebuild: must not be lost
+    await rebuilding;
+    const after = await dump(readStore, 'tally');
+    expect(JSON.parse(after)).toContainEqual({ id: 'FRA', doc: expect.objectContaining({ changes: 16 }) });
+    expect(await readStore.listCollections('tally__shadow')).toEqual([]);
+    expect((await manager.status())[0]).toMatchObject({ name: 'tally', status: 'live', rebuild: null });
+    await manager.stop();
+  });
+
+  it('rebuilds automatically when the projection version is bumped, serving the old copy meanwhile', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001], 3);
+    const v1 = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(1)], clock });
+    await v1.start();
+    await eventually(async () => (await readStore.checkpoint('tally')) === (await eventStore.headPosition()));
+    await v1.stop();
+
+    const v2 = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(2)], clock });
+    await v2.start();
+    await eventually(async () => (await v2.status())[0]?.version === 2 && (await v2.status())[0]?.status === 'live');
+    const docs = await readStore.find<{ version: number }>('tally');
+    expect(docs.map((d) => d.doc.version)).toEqual([2, 2, 2, 2]);
+    await v2.stop();
+  });
+
+  it('resumes a rebuild interrupted part-way from the shadow checkpoint and ends identical to a clean one', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001, 2002], 20);
+    const clean = createSqliteReadStore({ path: ':memory:' });
+    const reference = createProjectionManager({ eventStore, readStore: clean, projections: [tallyProjection(2)], clock });
+    await reference.start();
+    await eventually(async () => (await clean.checkpoint('tally')) === (await eventStore.headPosition()));
+    await reference.stop();
+
+    const v1 = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(1)], clock });
+    await v1.start();
+    await eventually(async () => (await readStore.checkpoint('tally')) === (await eventStore.headPosition()));
+    await v1.stop();
+    // The rebuild "crashes" after five batches: its sixth commit fails, as if the process died.
+    let shadowCommits = 0;
+    const crashing: ReadStore = {
+      ...readStore,
+      commit: async (writes, checkpoint) => {
+        if (checkpoint.name === 'tally:shadow' && ++shadowCommits > 5) throw new Error('simulated crash');
+        return readStore.commit(writes, checkpoint);
+      },
+    };
+    const interrupted = createProjectionManager({ eventStore, readStore: crashing, projections: [tallyProjection(2)], clock, batchSize: 2 });
+    await interrupted.start();
+    await eventually(async () => (await interrupted.status())[0]?.status === 'failed');
+    await interrupted.stop();
+    expect(await readStore.checkpoint('tally:shadow')).toBe(10);
+    expect((await readStore.get<{ status: string }>('projections_state', 'tally'))?.doc.status).toBe('rebuilding');
+
+    const resumed = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(2)], clock });
+    await resumed.start();
+    await eventually(async () => (await resumed.status())[0]?.status === 'live' && (await resumed.status())[0]?.version === 2);
+    await resumed.stop();
+    expect(await dump(readStore, 'tally')).toBe(await dump(clean, 'tally'));
+  });
+});
