@@ -1,17 +1,8 @@
-import { join } from 'node:path';
-import { createEventStoreDbEventStore } from '@nationpulse/eventstoredb';
-import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { hashPassword, type Clock, type TokenService } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { createAccessControl, type AccessControl } from './command-handling/access-control.ts';
 import { createAggregateExecutor } from './command-handling/aggregate-executor.ts';
 import { createDispatcher, type Dispatcher } from './command-handling/dispatcher.ts';
-import type { WriteApiConfig } from './config.ts';
-
-export const createEventStoreFromConfig = (config: Pick<WriteApiConfig, 'EVENT_STORE' | 'EVENTSTORE_URL' | 'NATIONPULSE_DATA_DIR'>): EventStore =>
-  config.EVENT_STORE === 'eventstoredb'
-    ? createEventStoreDbEventStore({ connectionString: config.EVENTSTORE_URL! })
-    : createSqliteEventStore({ path: join(config.NATIONPULSE_DATA_DIR, 'events.db') });
 
 export interface WriteSide {
   readonly dispatcher: Dispatcher;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, createLogger, createTokenService, parseConfig, systemClock } from '@nationpulse/platform';
 import { bootstrapAdmin } from './bootstrap-admin.ts';
-import { createEventStoreFromConfig, createWriteSide } from './composition.ts';
+import { createEventStore } from '@nationpulse/wiring';
+import { createWriteSide } from './composition.ts';
 import { writeApiConfigSchema, type WriteApiConfig } from './config.ts';
 import { startWriteGrpcServer } from './grpc/server.ts';
 import { buildWriteApp } from './http/app.ts';
@@ -32,7 +33,7 @@ const main = async () => {
   }
   const logger = createLogger('write-api', config.LOG_LEVEL);
   const clock = systemClock;
-  const eventStore = createEventStoreFromConfig(config);
+  const eventStore = createEventStore(config);
   const tokens = createTokenService({ secret: jwtSecret(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
   const { dispatcher, access } = createWriteSide({ eventStore, tokens, clock });
 

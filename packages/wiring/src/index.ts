@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
+import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
+import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
+import { createEventStoreDbEventStore } from '@nationpulse/eventstoredb';
+import { createMongoReadStore } from '@nationpulse/mongodb';
+import type { Cache, EventStore, ReadStore } from '@nationpulse/ports';
+import { createRedisCache } from '@nationpulse/redis';
+import { z } from 'zod';
+
+/**
+ * The adapter choices every service shares, keyed by environment variable. The defaults select
+ * the embedded adapters (SQLite files in the data folder, an in-process cache).
+ */
+export const infrastructureConfig = {
+  NATIONPULSE_DATA_DIR: z.string().min(1).default('./data'),
+  EVENT_STORE: z.enum(['sqlite', 'eventstoredb']).default('sqlite'),
+  EVENTSTORE_URL: z.string().regex(/^(esdb|kurrentdb)(\+discover)?:\/\//, 'expected an esdb:// connection string').optional(),
+  READ_STORE: z.enum(['sqlite', 'mongodb']).default('sqlite'),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// connection string').optional(),
+  MONGO_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('nationpulse'),
+  CACHE: z.enum(['inprocess', 'redis']).default('inprocess'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional(),
+};
+
+const infrastructureSchema = z.object(infrastructureConfig);
+export type InfrastructureConfig = z.infer<typeof infrastructureSchema>;
+
+/** Cross-field rules: a production adapter needs its URL. Use with `.superRefine(requireAdapterUrls)`. */
+export const requireAdapterUrls = (c: InfrastructureConfig, ctx: z.RefinementCtx): void => {
+  const need = (when: boolean, key: keyof InfrastructureConfig, why: string) => {
+    if (when && !c[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required when ${why}` });
+  };
+  need(c.EVENT_STORE === 'eventstoredb', 'EVENTSTORE_URL', 'EVENT_STORE=eventstoredb');
+  need(c.READ_STORE === 'mongodb', 'MONGO_URL', 'READ_STORE=mongodb');
+  need(c.CACHE === 'redis', 'REDIS_URL', 'CACHE=redis');
+};
+
+export const createEventStore = (c: InfrastructureConfig): EventStore =>
+  c.EVENT_STORE === 'eventstoredb'
+    ? createEventStoreDbEventStore({ connectionString: c.EVENTSTORE_URL! })
+    : createSqliteEventStore({ path: join(c.NATIONPULSE_DATA_DIR, 'events.db') });
+
+export const createReadStore = (c: InfrastructureConfig): ReadStore =>
+  c.READ_STORE === 'mongodb'
+    ? createMongoReadStore({ url: c.MONGO_URL!, database: c.MONGO_DATABASE })
+    : createSqliteReadStore({ path: join(c.NATIONPULSE_DATA_DIR, 'read.db') });
+
+export const createCache = (c: InfrastructureConfig): Cache => (c.CACHE === 'redis' ? createRedisCache({ url: c.REDIS_URL! }) : createInProcessCache());
