@@ -23,8 +23,8 @@ export const infrastructureConfig = {
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional(),
 };
 
-const infrastructureSchema = z.object(infrastructureConfig);
-export type InfrastructureConfig = z.infer<typeof infrastructureSchema>;
+const _infrastructureSchema = z.object(infrastructureConfig);
+export type InfrastructureConfig = z.infer<typeof _infrastructureSchema>;
 
 /** Cross-field rules: a production adapter needs its URL. Use with `.superRefine(requireAdapterUrls)`. */
 export const requireAdapterUrls = (c: InfrastructureConfig, ctx: z.RefinementCtx): void => {
