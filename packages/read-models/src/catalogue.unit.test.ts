@@ -1,0 +1,43 @@
+import { eventCatalogue } from '@nationpulse/domain';
+import { describe, expect, it } from 'vitest';
+import { projections } from './catalogue.ts';
+import { collections } from './documents.ts';
+import * as readModels from './index.ts';
+
+describe('projection catalogue', () => {
+  it('lists every projection once, kebab-case, at version 1, with a description', () => {
+    expect(projections.map((p) => p.name)).toEqual(['country-profiles', 'series', 'observations', 'users', 'ingestion-runs', 'change-log', 'reports']);
+    for (const p of projections) {
+      expect(p.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(p.version).toBe(1);
+      expect(p.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('handles only event types of the catalogue, each type listed once', () => {
+    for (const p of projections) {
+      expect(new Set(p.eventTypes).size).toBe(p.eventTypes.length);
+      for (const type of p.eventTypes) expect(eventCatalogue.has(type), `${p.name}: ${type}`).toBe(true);
+    }
+  });
+
+  it('writes every read-model collection, each from exactly one projection', () => {
+    const written = projections.flatMap((p) => p.collections.map((c) => c.name));
+    expect([...written].sort()).toEqual(Object.values(collections).sort());
+  });
+
+  it('is exported from the package entry with the contracts and each projection', () => {
+    expect(readModels.projections).toBe(projections);
+    expect(readModels.collections).toBe(collections);
+    expect(typeof readModels.defineProjection).toBe('function');
+    expect([
+      readModels.countryProfilesProjection,
+      readModels.seriesProjection,
+      readModels.observationsProjection,
+      readModels.usersProjection,
+      readModels.ingestionRunsProjection,
+      readModels.changeLogProjection,
+      readModels.reportsProjection,
+    ]).toEqual(projections);
+  });
+});

@@ -1,0 +1,15 @@
+import { configFields } from '@nationpulse/platform';
+import { infrastructureConfig, requireAdapterUrls } from '@nationpulse/wiring';
+import { z } from 'zod';
+
+/** Every setting of the projectors service, keyed by environment variable; the defaults run it embedded. */
+export const projectorsConfigSchema = z
+  .object({
+    PROJECTORS_HOST: z.string().default('127.0.0.1'),
+    PROJECTORS_HTTP_PORT: configFields.port(8083),
+    PROJECTORS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    ...infrastructureConfig,
+    LOG_LEVEL: configFields.logLevel,
+  })
+  .superRefine(requireAdapterUrls);
+export type ProjectorsConfig = z.infer<typeof projectorsConfigSchema>;
