@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import type { CommandServiceClient, HealthClient } from './messages.ts';
+import type { CommandServiceClient, HealthClient, QueryServiceClient } from './messages.ts';
 
 /** The folder holding the .proto tree (`nationpulse/...`, `grpc/health/v1/...`): the include path. */
 export const PROTOS_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -28,6 +28,8 @@ export const WRITE_PROTO_FILE = 'nationpulse/write/v1/commands.proto';
 export const HEALTH_PROTO_FILE = 'grpc/health/v1/health.proto';
 export const COMMAND_SERVICE_NAME = 'nationpulse.write.v1.CommandService';
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+export const READ_PROTO_FILE = 'nationpulse/read/v1/queries.proto';
+export const QUERY_SERVICE_NAME = 'nationpulse.read.v1.QueryService';
 
 type Constructor<C> = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ClientOptions) => C;
 
@@ -86,5 +88,26 @@ export const loadHealthProto = once((): HealthProto => {
     packageDefinition,
     healthService,
     HealthClient: grpc.makeClientConstructor(healthService, HEALTH_SERVICE_NAME) as unknown as Constructor<HealthClient>,
+  };
+});
+
+export interface ReadProto {
+  readonly packageDefinition: PackageDefinition;
+  /** For `server.addService(queryService, createQueryGrpcService(...))`. */
+  readonly queryService: grpc.ServiceDefinition;
+  /** `new QueryServiceClient('host:port', grpc.credentials.createInsecure())`. */
+  readonly QueryServiceClient: Constructor<QueryServiceClient>;
+  readonly enums: Readonly<Record<'RankingOrder', readonly string[]>>;
+}
+
+/** Parses queries.proto once per process. */
+export const loadReadProto = once((): ReadProto => {
+  const packageDefinition = protoLoader.loadSync(READ_PROTO_FILE, PROTO_LOADER_OPTIONS);
+  const queryService = serviceOf(packageDefinition, QUERY_SERVICE_NAME);
+  return {
+    packageDefinition,
+    queryService,
+    QueryServiceClient: grpc.makeClientConstructor(queryService, QUERY_SERVICE_NAME) as unknown as Constructor<QueryServiceClient>,
+    enums: { RankingOrder: enumValues(packageDefinition, 'nationpulse.read.v1.RankingOrder') },
   };
 });

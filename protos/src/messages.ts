@@ -156,3 +156,175 @@ export interface HealthClient extends grpc.Client {
     (request: Input<HealthCheckRequest>, metadata?: grpc.Metadata, options?: Partial<grpc.CallOptions>): grpc.ClientReadableStream<HealthCheckResponse>;
   };
 }
+
+// nationpulse.read.v1 ----------------------------------------------------------------------------
+// A null of the read API is an absent proto3 `optional` field here. As decoded, a present one
+// also comes with its synthetic oneof's virtual property (e.g. `_growth: 'growth'`), left out of these types.
+
+export type ReadRankingOrderName = 'RANKING_ORDER_UNSPECIFIED' | 'RANKING_ORDER_DESC' | 'RANKING_ORDER_ASC';
+
+/** Every read request: 0 = no read-your-writes wait. */
+interface ReadRequest {
+  minPosition: number;
+}
+/** Every read response: the position the answer reflects. */
+interface ReadResponse {
+  position: number;
+}
+
+export interface ListCountriesRequest extends ReadRequest {
+  includeAggregates: boolean;
+  region: string;
+  limit?: number;
+  offset?: number;
+}
+export interface CountrySummaryMessage {
+  iso3: string;
+  iso2?: string;
+  name: string;
+  region?: string;
+  subregion?: string;
+  isAggregate: boolean;
+  hasData: boolean;
+}
+export interface ListCountriesResponse extends ReadResponse {
+  total: number;
+  limit: number;
+  offset: number;
+  countries: CountrySummaryMessage[];
+}
+export interface GetCountryProfileRequest extends ReadRequest {
+  country: string;
+}
+export interface LatestValueMessage {
+  code: string;
+  name: string;
+  unit: string;
+  category: string;
+  decimals: number;
+  year: number;
+  value: number;
+}
+export interface CountryProfileResponse extends ReadResponse {
+  iso3: string;
+  iso2?: string;
+  numeric?: string;
+  name: string;
+  officialName?: string;
+  region?: string;
+  subregion?: string;
+  isAggregate: boolean;
+  indicators: LatestValueMessage[];
+}
+export type ListIndicatorsRequest = ReadRequest;
+export interface IndicatorSummaryMessage {
+  code: string;
+  name: string;
+  unit: string;
+  category: string;
+  decimals: number;
+  description: string;
+  latestYear?: number;
+}
+export interface ListIndicatorsResponse extends ReadResponse {
+  indicators: IndicatorSummaryMessage[];
+}
+export interface GetSeriesRequest extends ReadRequest {
+  country: string;
+  indicator: string;
+  fromYear?: number;
+  toYear?: number;
+}
+export interface SeriesPointMessage {
+  year: number;
+  value: number;
+  growth?: number;
+}
+export interface SeriesResponse extends ReadResponse {
+  country: string;
+  countryName: string;
+  indicator: string;
+  indicatorName: string;
+  unit: string;
+  points: SeriesPointMessage[];
+}
+export interface GetRankingRequest extends ReadRequest {
+  indicator: string;
+  year?: number;
+  limit?: number;
+  order: ProtoEnum<ReadRankingOrderName>;
+}
+export interface RankingEntryMessage {
+  rank: number;
+  country: string;
+  name: string;
+  value: number;
+}
+export interface RankingResponse extends ReadResponse {
+  indicator: string;
+  indicatorName: string;
+  unit: string;
+  year?: number;
+  order: ProtoEnum<ReadRankingOrderName>;
+  total: number;
+  entries: RankingEntryMessage[];
+}
+export interface GetDashboardRequest extends ReadRequest {
+  dashboard: string;
+  year?: number;
+}
+export interface DashboardIndicatorMessage {
+  indicator: string;
+  indicatorName: string;
+  unit: string;
+  decimals: number;
+  year?: number;
+  world?: number;
+  total: number;
+  top: RankingEntryMessage[];
+  bottom: RankingEntryMessage[];
+}
+export interface DashboardResponse extends ReadResponse {
+  dashboard: string;
+  year?: number;
+  indicators: DashboardIndicatorMessage[];
+}
+export interface CompareSeriesRequest extends ReadRequest {
+  indicator: string;
+  countries: string[];
+  fromYear?: number;
+  toYear?: number;
+}
+export interface CountrySeriesMessage {
+  country: string;
+  countryName: string;
+  points: { year: number; value: number }[];
+}
+export interface CompareSeriesResponse extends ReadResponse {
+  indicator: string;
+  indicatorName: string;
+  unit: string;
+  series: CountrySeriesMessage[];
+}
+
+/** The server side of nationpulse.read.v1.QueryService. */
+export interface QueryServiceHandlers extends grpc.UntypedServiceImplementation {
+  ListCountries: grpc.handleUnaryCall<ListCountriesRequest, ListCountriesResponse>;
+  GetCountryProfile: grpc.handleUnaryCall<GetCountryProfileRequest, CountryProfileResponse>;
+  ListIndicators: grpc.handleUnaryCall<ListIndicatorsRequest, ListIndicatorsResponse>;
+  GetSeries: grpc.handleUnaryCall<GetSeriesRequest, SeriesResponse>;
+  GetRanking: grpc.handleUnaryCall<GetRankingRequest, RankingResponse>;
+  GetDashboard: grpc.handleUnaryCall<GetDashboardRequest, DashboardResponse>;
+  CompareSeries: grpc.handleUnaryCall<CompareSeriesRequest, CompareSeriesResponse>;
+}
+
+/** The client side of nationpulse.read.v1.QueryService. */
+export interface QueryServiceClient extends grpc.Client {
+  ListCountries: UnaryMethod<ListCountriesRequest, ListCountriesResponse>;
+  GetCountryProfile: UnaryMethod<GetCountryProfileRequest, CountryProfileResponse>;
+  ListIndicators: UnaryMethod<ListIndicatorsRequest, ListIndicatorsResponse>;
+  GetSeries: UnaryMethod<GetSeriesRequest, SeriesResponse>;
+  GetRanking: UnaryMethod<GetRankingRequest, RankingResponse>;
+  GetDashboard: UnaryMethod<GetDashboardRequest, DashboardResponse>;
+  CompareSeries: UnaryMethod<CompareSeriesRequest, CompareSeriesResponse>;
+}

@@ -28,7 +28,8 @@ export const installErrorHandler = (app: FastifyInstance): void => {
     }
     if (isNationPulseError(error)) {
       const status = httpStatusOf[error.kind];
-      if (status >= 500) request.log.error({ err: error }, error.message);
+      if (status === 500) request.log.error({ err: error }, error.message);
+      else if (status >= 500) request.log.warn({ code: error.code }, error.message);
       return reply.status(status).send(body(error.code, error.message, error.details));
     }
     const status = error.statusCode ?? 500;

@@ -1,0 +1,13 @@
+/**
+ * The read API: queries over the read models, served over HTTP (Fastify) and gRPC, with
+ * read-your-writes through minPosition. The embedded platform composes these pieces itself.
+ */
+export { buildReadApp, type ReadAppDependencies } from './http/app.ts';
+export { startReadGrpcServer, type ReadGrpcServer, type ReadGrpcServerOptions } from './grpc/server.ts';
+export { createQueryGrpcService } from './grpc/query-service.ts';
+export { createReadSide, createReadStoreFromConfig, createCacheFromConfig } from './composition.ts';
+export { readApiConfigSchema, type ReadApiConfig } from './config.ts';
+export { createQueryExecutor, RESPONSE_CACHE_PREFIX, type QueryExecutor, type QueryExecutorOptions, type QueryAnswer } from './query-handling/query-executor.ts';
+export { pollingWaitForPosition, type WaitForPosition } from './query-handling/wait-for-position.ts';
+export { projections, type ProjectionName } from './query-handling/projections.ts';
+export { queries } from './queries/catalogue.ts';

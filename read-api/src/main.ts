@@ -1,0 +1,69 @@
+import { ConfigError, createLogger, parseConfig } from '@nationpulse/platform';
+import { createCacheFromConfig, createReadSide, createReadStoreFromConfig } from './composition.ts';
+import { readApiConfigSchema, type ReadApiConfig } from './config.ts';
+import { startReadGrpcServer } from './grpc/server.ts';
+import { buildReadApp } from './http/app.ts';
+
+const main = async () => {
+  let config: ReadApiConfig;
+  try {
+    config = parseConfig(readApiConfigSchema);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`read-api: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger('read-api', config.LOG_LEVEL);
+  const readStore = createReadStoreFromConfig(config);
+  const cache = createCacheFromConfig(config);
+  const { executor } = createReadSide({
+    readStore,
+    cache,
+    waitTimeoutMs: config.READ_WAIT_TIMEOUT_MS,
+    responseCacheTtlMs: config.READ_RESPONSE_CACHE_TTL_MS,
+    onCacheError: (err) => logger.warn({ err }, 'response cache unavailable; answering from the read store'),
+  });
+
+  /** One dependency check behind both the HTTP /health route and grpc.health.v1. */
+  const probe = async (ping: () => Promise<void>): Promise<{ up: boolean; detail: Record<string, unknown> }> => {
+    try {
+      await ping();
+      return { up: true, detail: { status: 'up' } };
+    } catch (e) {
+      return { up: false, detail: { status: 'down', error: e instanceof Error ? e.message : String(e) } };
+    }
+  };
+
+  const app = await buildReadApp({
+    executor,
+    logger,
+    cacheMaxAgeSeconds: config.READ_CACHE_MAX_AGE_SECONDS,
+    health: async () => {
+      const [store, cacheUp] = await Promise.all([probe(() => readStore.ping()), probe(() => cache.ping())]);
+      // The cache is an optimisation: the API answers without it, so it does not fail the check.
+      return { ok: store.up, details: { readStore: store.detail, cache: cacheUp.detail } };
+    },
+  });
+  await app.listen({ host: config.READ_API_HOST, port: config.READ_API_HTTP_PORT });
+  const grpcServer = await startReadGrpcServer({
+    host: config.READ_API_HOST,
+    port: config.READ_API_GRPC_PORT,
+    executor,
+    logger,
+    health: async () => ({ readstore: (await probe(() => readStore.ping())).up ? 'SERVING' : 'NOT_SERVING' }),
+  });
+  logger.info({ http: config.READ_API_HTTP_PORT, grpc: grpcServer.port, readStore: config.READ_STORE, cache: config.CACHE }, 'read-api listening');
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await Promise.all([app.close(), grpcServer.close()]);
+    await Promise.allSettled([readStore.close(), cache.close()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+};
+
+await main();

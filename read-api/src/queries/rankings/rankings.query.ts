@@ -1,0 +1,67 @@
+import type { ReadStore } from '@nationpulse/ports';
+import { collections, type ObservationDoc } from '@nationpulse/read-models';
+import { z } from 'zod';
+import { projections } from '../../query-handling/projections.ts';
+import { defineQuery } from '../../query-handling/query-definition.ts';
+import { fields, nameOf, requireIndicator } from '../fields.ts';
+import { latestYearOf } from '../list-indicators/list-indicators.query.ts';
+
+export const rankingsInput = z.object({
+  indicator: fields.indicator,
+  /** Default: the latest year with a country's value for the indicator. */
+  year: fields.year.optional(),
+  limit: fields.limit.default(10),
+  order: fields.order.default('desc'),
+});
+export type RankingsInput = z.infer<typeof rankingsInput>;
+
+export const rankingEntry = z.object({
+  /** 1-based place in the requested order; equal values are ordered by country code, in the same direction (like a sorted set). */
+  rank: z.number().int(),
+  country: z.string(),
+  name: z.string(),
+  value: z.number(),
+});
+export type RankingEntry = z.infer<typeof rankingEntry>;
+
+export const rankingsOutput = z.object({
+  indicator: z.string(),
+  indicatorName: z.string(),
+  unit: z.string(),
+  /** null when the indicator has no data at all (and no year was asked for). */
+  year: z.number().int().nullable(),
+  order: fields.order,
+  /** How many countries have a value that year. */
+  total: z.number().int(),
+  entries: z.array(rankingEntry),
+});
+export type RankingsOutput = z.infer<typeof rankingsOutput>;
+
+/**
+ * The countries with a value for the indicator in the year, ordered by value, from the
+ * observations read model (aggregates never rank).
+ */
+export const rankCountries = async (
+  readStore: ReadStore,
+  q: { indicator: string; year: number; order: 'asc' | 'desc'; limit: number },
+): Promise<{ total: number; entries: RankingEntry[] }> => {
+  const where = { indicator: q.indicator, year: q.year, isAggregate: false };
+  const [total, docs] = await Promise.all([
+    readStore.count(collections.observations, where),
+    readStore.find<ObservationDoc>(collections.observations, { where, orderBy: [{ field: 'value', direction: q.order }], limit: q.limit }),
+  ]);
+  return { total, entries: docs.map((d, i) => ({ rank: i + 1, country: d.doc.country, name: nameOf(d.doc.country), value: d.doc.value })) };
+};
+
+/** Countries ranked by an indicator's value in a year. */
+export const rankingsQuery = defineQuery({
+  name: 'rankings',
+  input: rankingsInput,
+  reads: [projections.observations],
+  async run(input, { readStore }): Promise<RankingsOutput> {
+    const indicator = requireIndicator(input.indicator);
+    const year = input.year ?? (await latestYearOf(readStore, indicator.code));
+    const { total, entries } = year === null ? { total: 0, entries: [] } : await rankCountries(readStore, { indicator: indicator.code, year, order: input.order, limit: input.limit });
+    return { indicator: indicator.code, indicatorName: indicator.name, unit: indicator.unit, year, order: input.order, total, entries };
+  },
+});

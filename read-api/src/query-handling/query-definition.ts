@@ -1,0 +1,22 @@
+import type { ReadStore } from '@nationpulse/ports';
+import type { z } from 'zod';
+import type { ProjectionName } from './projections.ts';
+
+export interface QueryDependencies {
+  readonly readStore: ReadStore;
+}
+
+/**
+ * One use case of the read side, transport-agnostic: HTTP routes and gRPC methods both run it
+ * through the query executor, which validates the input against `input`, waits for the
+ * projections in `reads` when the caller asks for a minimum position, and reports their position.
+ */
+export interface QueryDefinition<TInput = unknown, TOutput = unknown> {
+  readonly name: string;
+  readonly input: z.ZodType<TInput>;
+  /** The projections whose read models `run` reads (their checkpoints give the answer's position). */
+  readonly reads: readonly ProjectionName[];
+  run(input: TInput, deps: QueryDependencies): Promise<TOutput>;
+}
+
+export const defineQuery = <TInput, TOutput>(definition: QueryDefinition<TInput, TOutput>): QueryDefinition<TInput, TOutput> => definition;

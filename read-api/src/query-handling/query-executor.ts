@@ -1,0 +1,132 @@
+import { validationError } from '@nationpulse/domain';
+import type { Position, ReadStore, ResponseCache } from '@nationpulse/ports';
+import { z } from 'zod';
+import { positionNotReached } from './errors.ts';
+import type { QueryDefinition } from './query-definition.ts';
+import { pollingWaitForPosition, type WaitForPosition } from './wait-for-position.ts';
+
+export interface QueryExecutorOptions {
+  readonly readStore: ReadStore;
+  /** How a query waits for a checkpoint to reach the caller's minPosition. Default: polling the read store. */
+  readonly waitForPosition?: WaitForPosition;
+  /** How long a query waits for its projections in all before answering POSITION_NOT_REACHED. Default 2 s. */
+  readonly waitTimeoutMs?: number;
+  /** Hot answers by query and input, for `responseCacheTtlMs` (0 or no cache: off). */
+  readonly responseCache?: ResponseCache;
+  readonly responseCacheTtlMs?: number;
+  /** Told when the response cache fails; the query then runs against the read store as usual. */
+  readonly onCacheError?: (error: unknown) => void;
+}
+
+export interface QueryOptions {
+  /** Read-your-writes: answer only from read models whose checkpoints reached this position. */
+  readonly minPosition?: Position;
+}
+
+export interface QueryAnswer<T> {
+  readonly result: T;
+  /** The lowest checkpoint among the projections the query read: the answer reflects every event up to it. */
+  readonly position: Position;
+}
+
+export interface QueryExecutor {
+  execute<TInput, TOutput>(query: QueryDefinition<TInput, TOutput>, input: unknown, options?: QueryOptions): Promise<QueryAnswer<TOutput>>;
+}
+
+export const positionSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const issuesOf = (error: z.ZodError) => error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+
+/** JSON with object keys sorted and undefined left out: the same input always gives the same cache key. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+interface CachedAnswer {
+  readonly position: Position;
+  readonly result: unknown;
+}
+
+/** The key prefix of every cached answer (for invalidation with `deleteByPrefix`). */
+export const RESPONSE_CACHE_PREFIX = 'read-api:v1:';
+
+/**
+ * Runs queries for every transport: validates the input (VALIDATION_FAILED with field-level
+ * details), honours `minPosition` by waiting on each projection the query reads (503
+ * POSITION_NOT_REACHED past the timeout), runs the query and reports the position it reflects.
+ *
+ * The position is the minimum of the checkpoints read *before* the query: checkpoints only move
+ * forward and a projection commits documents no later than its checkpoint, so the documents read
+ * afterwards reflect at least that position.
+ *
+ * With a response cache, an answer is kept for a short TTL under the query name and canonical
+ * input, with its position; a cached answer is served only when its position satisfies the
+ * caller's minPosition, so read-your-writes holds whatever the TTL.
+ */
+export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecutor => {
+  const { readStore, waitTimeoutMs = 2_000, responseCache, responseCacheTtlMs = 0, onCacheError } = options;
+  const waitForPosition = options.waitForPosition ?? pollingWaitForPosition(readStore);
+  const cache = responseCache && responseCacheTtlMs > 0 ? responseCache : undefined;
+
+  const cached = async (key: string, minPosition: Position): Promise<CachedAnswer | null> => {
+    if (!cache) return null;
+    try {
+      const raw = await cache.get(key);
+      if (raw === null) return null;
+      const answer = JSON.parse(raw) as CachedAnswer;
+      return typeof answer.position === 'number' && answer.position >= minPosition ? answer : null;
+    } catch (error) {
+      onCacheError?.(error);
+      return null;
+    }
+  };
+
+  const remember = async (key: string, answer: CachedAnswer): Promise<void> => {
+    if (!cache) return;
+    try {
+      await cache.set(key, JSON.stringify(answer), responseCacheTtlMs);
+    } catch (error) {
+      onCacheError?.(error);
+    }
+  };
+
+  /** Each projection's checkpoint, once every one has reached minPosition (or 503). */
+  const positionsAtLeast = async (names: readonly string[], minPosition: Position): Promise<Position> => {
+    const started = Date.now();
+    const checkpoints = await Promise.all(names.map((name) => readStore.checkpoint(name)));
+    for (const [i, name] of names.entries()) {
+      const current = checkpoints[i] ?? null;
+      if (minPosition === 0 || (current !== null && current >= minPosition)) continue;
+      const remaining = waitTimeoutMs - (Date.now() - started);
+      const reached = remaining > 0 ? await waitForPosition(name, minPosition, remaining) : current;
+      if (reached === null || reached < minPosition) {
+        throw positionNotReached({ projection: name, minPosition, position: reached, waitedMs: Date.now() - started });
+      }
+      checkpoints[i] = reached;
+    }
+    return checkpoints.length === 0 ? 0 : Math.min(...checkpoints.map((c) => c ?? 0));
+  };
+
+  return {
+    async execute<TInput, TOutput>(query: QueryDefinition<TInput, TOutput>, rawInput: unknown, queryOptions: QueryOptions = {}) {
+      const parsed = query.input.safeParse(rawInput);
+      if (!parsed.success) throw validationError(`Invalid ${query.name} query`, issuesOf(parsed.error));
+      const min = positionSchema.optional().safeParse(queryOptions.minPosition);
+      if (!min.success) throw validationError(`Invalid ${query.name} query`, issuesOf(min.error).map((i) => ({ ...i, path: 'minPosition' })));
+      const minPosition = min.data ?? 0;
+      const input = parsed.data;
+
+      const key = `${RESPONSE_CACHE_PREFIX}${query.name}:${canonicalJson(input)}`;
+      const hit = await cached(key, minPosition);
+      if (hit) return { result: hit.result as TOutput, position: hit.position };
+
+      const position = await positionsAtLeast(query.reads, minPosition);
+      const result = await query.run(input, { readStore });
+      await remember(key, { position, result });
+      return { result, position };
+    },
+  };
+};
