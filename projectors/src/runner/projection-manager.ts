@@ -1,7 +1,15 @@
 import type { EventStore, Position, ReadStore } from '@nationpulse/ports';
 import type { ProjectionDefinition } from '@nationpulse/read-models';
 import { checkpointName, physicalCollection, PROJECTIONS_COLLECTION, type Copy } from './naming.ts';
-import { startProjectionRunner, type ProjectionRunner, type RunnerProgress } from './projection-runner.ts';
+import { startProjectionRunner, type BeforeCommit, type ProjectionRunner, type RunnerProgress } from './projection-runner.ts';
+
+/** Derived structures kept beside a projection's live copy (Redis rankings, permission hashes, cache). */
+export interface ProjectionHooks {
+  /** With each live batch, before its checkpoint is committed. Must be idempotent. */
+  readonly beforeCommit?: BeforeCommit;
+  /** After a rebuilt copy is swapped in: rebuild the derived structures from the new live documents. */
+  readonly afterSwap?: () => Promise<void>;
+}
 
 /** What is stored per projection in `projections_state`. */
 // A type alias (not an interface) so it is assignable to a plain JSON document.
@@ -37,6 +45,7 @@ export interface ProjectionManagerOptions {
   readonly batchSize?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
   readonly onError?: (projection: string, error: unknown) => void;
+  readonly hooks?: Readonly<Record<string, ProjectionHooks>>;
 }
 
 export interface ProjectionManager {
@@ -100,6 +109,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       projection: slot.definition,
       copy,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(copy === 'live' && options.hooks?.[slot.definition.name]?.beforeCommit ? { beforeCommit: options.hooks[slot.definition.name]!.beforeCommit! } : {}),
       onProgress: (p) => track(slot, p),
     });
     r.done.catch((e: unknown) => {
@@ -136,6 +146,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     }
     await readStore.commit([], { name: checkpointName(definition.name, 'live'), position: swapPosition });
     await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
+    await options.hooks?.[definition.name]?.afterSwap?.();
     await writeRecord({ name: definition.name, version: record.rebuildVersion ?? definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
   };
 

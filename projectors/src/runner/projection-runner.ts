@@ -23,6 +23,8 @@ export interface ProjectionRunnerOptions {
   /** While idle, how often the checkpoint is moved up to the store's head (read-your-writes across event types). */
   readonly idleCheckMs?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
+  /** Only for the live copy: a shadow copy's derived structures are rebuilt when it is swapped in. */
+  readonly beforeCommit?: BeforeCommit;
 }
 
 export interface ProjectionRunner {
@@ -31,6 +33,9 @@ export interface ProjectionRunner {
   position(): Position;
   stop(): Promise<void>;
 }
+
+/** Called with a live batch's final writes (logical collection names) before they are committed. */
+export type BeforeCommit = (writes: readonly DocumentWrite[]) => Promise<void>;
 
 interface Loaded {
   doc: Record<string, unknown> | null;
@@ -54,6 +59,7 @@ export const applyBatch = async (
   projection: ProjectionDefinition,
   copy: Copy,
   events: readonly RecordedEvent[],
+  beforeCommit?: BeforeCommit,
 ): Promise<number> => {
   if (events.length === 0) return 0;
   const projected = events.map(toProjected).filter((e): e is ProjectedEvent => e !== undefined);
@@ -85,7 +91,11 @@ export const applyBatch = async (
       );
     }
   }
-  await readStore.commit([...dirty.values()], { name: checkpointName(projection.name, copy), position: events[events.length - 1]!.position });
+  const writes = [...dirty.values()];
+  // Derived structures (cache, rankings) are brought up to date before the checkpoint moves, so
+  // a reader who waited for that checkpoint sees them too; a replay repeats idempotent writes.
+  if (beforeCommit && writes.length > 0) await beforeCommit(writes);
+  await readStore.commit(writes, { name: checkpointName(projection.name, copy), position: events[events.length - 1]!.position });
   return projected.length;
 };
 
@@ -123,7 +133,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     let batch: RecordedEvent[] = [];
     const flush = async () => {
       const started = performance.now();
-      const applied = await applyBatch(readStore, projection, copy, batch);
+      const applied = await applyBatch(readStore, projection, copy, batch, copy === 'live' ? options.beforeCommit : undefined);
       position = batch[batch.length - 1]!.position;
       batch = [];
       options.onProgress?.({ projection: projection.name, copy, position, eventsApplied: applied, batchMs: performance.now() - started });
