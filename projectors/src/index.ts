@@ -1,0 +1,3 @@
+export { createProjectors } from './composition.ts';
+export { createProjectionManager, type ProjectionManager, type ProjectionStatus, type ProjectionHooks } from './runner/projection-manager.ts';
+export { applyBatch, startProjectionRunner, type RunnerProgress } from './runner/projection-runner.ts';
