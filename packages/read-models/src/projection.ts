@@ -12,6 +12,12 @@ export interface ProjectedEvent extends EventEnvelope {
 export interface DocumentRef {
   readonly collection: string;
   readonly id: string;
+  /**
+   * false when `apply` derives this document from the event alone and never reads it: the runner
+   * then skips loading it (the costly part of fan-out read models), and the store's position
+   * guard still makes a replayed write harmless.
+   */
+  readonly load?: boolean;
 }
 
 /** The documents an event declared, as they stand just before it (earlier events of the batch included). */

@@ -124,6 +124,10 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       await Promise.all(definition.collections.map((c) => readStore.dropCollection(physicalCollection(c.name, 'shadow'))));
       await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
     }
+  };
+
+  /** A shadow copy is indexed once it is full, just before the swap: building an index in one go is far cheaper than maintaining it row by row. */
+  const indexShadow = async (definition: ProjectionDefinition) => {
     for (const c of definition.collections) {
       for (const fields of c.indexes) await readStore.ensureIndex(physicalCollection(c.name, 'shadow'), fields);
     }
@@ -154,6 +158,8 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     slot.shadow = runner(slot, 'shadow');
     // Catch up with the head while the live copy keeps serving…
     await shadowReaches(slot, await eventStore.headPosition());
+    if (stopped) return;
+    await indexShadow(slot.definition);
     if (stopped) return;
     // …then freeze the live copy, let the shadow reach the final head, and swap.
     await slot.live?.stop();

@@ -64,10 +64,16 @@ export const applyBatch = async (
   if (events.length === 0) return 0;
   const projected = events.map(toProjected).filter((e): e is ProjectedEvent => e !== undefined);
   const loaded = new Map<string, Loaded | null>();
-  const refs = new Map<string, { collection: string; id: string }>();
-  for (const event of projected) for (const ref of projection.touches(event)) refs.set(key(ref.collection, ref.id), ref);
+  const refs = new Map<string, { collection: string; id: string; load: boolean }>();
+  for (const event of projected) {
+    for (const ref of projection.touches(event)) {
+      const k = key(ref.collection, ref.id);
+      refs.set(k, { collection: ref.collection, id: ref.id, load: ref.load !== false || refs.get(k)?.load === true });
+    }
+  }
   await Promise.all(
     [...refs].map(async ([k, ref]) => {
+      if (!ref.load) return; // derived from the event alone; the store's position guard covers replays
       const stored = await readStore.get(physicalCollection(ref.collection, copy), ref.id);
       loaded.set(k, stored && { doc: stored.doc, position: stored.position });
     }),

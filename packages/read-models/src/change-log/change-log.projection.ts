@@ -57,7 +57,7 @@ export const changeLogProjection = defineProjection({
     },
   ],
   touches(event) {
-    return entries(event).map((e) => ({ collection: collections.changeLog, id: changeLogId(e.eventId, e.year) }));
+    return entries(event).map((e) => ({ collection: collections.changeLog, id: changeLogId(e.eventId, e.year), load: false }));
   },
   apply(event) {
     return entries(event).map((e) => put<ChangeLogDoc>(collections.changeLog, changeLogId(e.eventId, e.year), e));

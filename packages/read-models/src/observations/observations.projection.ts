@@ -40,7 +40,7 @@ export const observationsProjection = defineProjection({
     },
   ],
   touches(event) {
-    return observationsSet(event).map((o) => ({ collection: collections.observations, id: observationId(o.indicator, o.year, o.country) }));
+    return observationsSet(event).map((o) => ({ collection: collections.observations, id: observationId(o.indicator, o.year, o.country), load: false }));
   },
   apply(event) {
     return observationsSet(event).map((o) => put<ObservationDoc>(collections.observations, observationId(o.indicator, o.year, o.country), o));

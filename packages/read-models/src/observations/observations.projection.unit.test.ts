@@ -50,14 +50,14 @@ describe('observations projection', () => {
     });
   });
 
-  it('touches exactly the observations an event sets', () => {
+  it('touches exactly the observations an event sets, without loading them (derived from the event alone)', () => {
     const [first, , , correction] = seriesHistory();
     expect(projection.touches(first!)).toEqual([
-      { collection: 'observations', id: 'SP.POP.TOTL:2019:FRA' },
-      { collection: 'observations', id: 'SP.POP.TOTL:2020:FRA' },
-      { collection: 'observations', id: 'SP.POP.TOTL:2021:FRA' },
+      { collection: 'observations', id: 'SP.POP.TOTL:2019:FRA', load: false },
+      { collection: 'observations', id: 'SP.POP.TOTL:2020:FRA', load: false },
+      { collection: 'observations', id: 'SP.POP.TOTL:2021:FRA', load: false },
     ]);
-    expect(projection.touches(correction!)).toEqual([{ collection: 'observations', id: 'SP.POP.TOTL:2019:FRA' }]);
+    expect(projection.touches(correction!)).toEqual([{ collection: 'observations', id: 'SP.POP.TOTL:2019:FRA', load: false }]);
   });
 
   it('writes a repeated year once, with its last value', () => {

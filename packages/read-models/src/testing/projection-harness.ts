@@ -66,9 +66,11 @@ export const runProjection = (
       throw new Error(`${projection.name} touches documents for ${event.type}, which is not in its eventTypes`);
     }
     const declared = new Set(refs.map((r) => key(r.collection, r.id)));
+    const readable = new Set(refs.filter((r) => r.load !== false).map((r) => key(r.collection, r.id)));
     const view: DocumentView = {
       get<T extends object>(collection: string, id: string): T | null {
         if (!declared.has(key(collection, id))) throw new Error(`${projection.name} read ${collection}/${id} without declaring it in touches()`);
+        if (!readable.has(key(collection, id))) throw new Error(`${projection.name} read ${collection}/${id}, declared with load: false`);
         return (out.get(collection)?.get(id)?.doc ?? null) as T | null;
       },
     };
