@@ -36,16 +36,9 @@ export interface SqliteEventStoreOptions {
   readonly clock?: () => Date;
 }
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
+/** A row as an array (better-sqlite3 raw mode): cheaper than an object per row on long reads. */
+type EventRow = [position: number, streamId: string, revision: number, type: string, data: string, metadata: string, recordedAt: string];
+const COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -67,13 +60,13 @@ const FILTER_SQL = `
   AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) WHERE substr(stream_id, 1, length(value)) = value))`;
 
 const toRecorded = (row: EventRow): RecordedEvent => ({
-  streamId: row.stream_id,
-  revision: row.revision,
-  position: row.position,
-  type: row.type,
-  data: JSON.parse(row.data) as unknown,
-  metadata: JSON.parse(row.metadata) as EventMetadata,
-  recordedAt: row.recorded_at,
+  streamId: row[1],
+  revision: row[2],
+  position: row[0],
+  type: row[3],
+  data: JSON.parse(row[4]) as unknown,
+  metadata: JSON.parse(row[5]) as EventMetadata,
+  recordedAt: row[6],
 });
 
 const filterParams = (filter: EventFilter | undefined): [string | null, string | null] => [
@@ -93,6 +86,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
+  // Checkpoint every ~40 MB of WAL (10,000 pages) rather than SQLite's default 4 MB. Event ids are
+  // random, so every append dirties scattered index pages; a wider window copies each of them back
+  // to the database file (and fsyncs it) far less often. Durability is unchanged: every commit is
+  // still synced to the WAL as `synchronous` says; the WAL file just grows larger between checkpoints.
+  db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
 
   const pageSize = options.pageSize ?? 1000;
@@ -109,16 +107,20 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     insert: db.prepare(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    forwards: db.prepare<[string, number, number], EventRow>(
-      'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-    ),
-    backwards: db.prepare<[string, number, number], EventRow>(
-      'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
-    ),
-    all: db.prepare<[{ types: string | null; prefixes: string | null; after: number; limit: number }], EventRow>(
-      `SELECT * FROM events WHERE position > @after AND ${FILTER_SQL} ORDER BY position ASC LIMIT @limit`,
-    ),
-    allUnfiltered: db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
+    forwards: db
+      .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`)
+      .raw(true),
+    backwards: db
+      .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw(true),
+    all: db
+      .prepare<[{ types: string | null; prefixes: string | null; after: number; limit: number }], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position > @after AND ${FILTER_SQL} ORDER BY position ASC LIMIT @limit`,
+      )
+      .raw(true),
+    allUnfiltered: db
+      .prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+      .raw(true),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
   };
 
@@ -171,7 +173,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       const rows = next(cursor);
       for (const row of rows) {
         yield toRecorded(row);
-        cursor = row.position;
+        cursor = row[0];
         if (--remaining === 0) return;
       }
       if (rows.length < pageSize) return;
@@ -214,7 +216,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         for (const row of rows) yield toRecorded(row);
         remaining -= rows.length;
         if (rows.length < limit) return;
-        cursor = backwards ? rows[rows.length - 1]!.revision - 1 : rows[rows.length - 1]!.revision + 1;
+        cursor = backwards ? rows[rows.length - 1]![2] - 1 : rows[rows.length - 1]![2] + 1;
       }
     },
 
@@ -255,7 +257,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
             const rows = readPage(opts.filter, cursor, pageSize);
             for (const row of rows) {
               if (stopped) return;
-              cursor = row.position;
+              cursor = row[0];
               yield toRecorded(row);
             }
             if (rows.length < pageSize) await waitForMore();

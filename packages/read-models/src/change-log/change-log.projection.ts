@@ -53,7 +53,9 @@ export const changeLogProjection = defineProjection({
   collections: [
     {
       name: collections.changeLog,
-      indexes: [['country', 'indicator', 'year'], ['at'], ['runId'], ['source', 'at'], ['actor', 'at']],
+      // Value history, a run's changes, and time windows (source and actor filter within a window):
+      // every index costs ingestion throughput, so only these three.
+      indexes: [['country', 'indicator', 'year'], ['runId'], ['at']],
     },
   ],
   touches(event) {

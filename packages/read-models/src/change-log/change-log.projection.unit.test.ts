@@ -16,7 +16,7 @@ describe('change-log projection', () => {
     expect(projection.version).toBe(1);
     expect([...projection.eventTypes].sort()).toEqual(['ObservationCorrected', 'ObservationsRecorded']);
     expect(projection.collections).toEqual([
-      { name: 'change_log', indexes: [['country', 'indicator', 'year'], ['at'], ['runId'], ['source', 'at'], ['actor', 'at']] },
+      { name: 'change_log', indexes: [['country', 'indicator', 'year'], ['runId'], ['at']] },
     ]);
   });
 

@@ -33,10 +33,9 @@ export const observationsProjection = defineProjection({
   collections: [
     {
       name: collections.observations,
-      indexes: [
-        ['indicator', 'year', 'value'],
-        ['indicator', 'country', 'year'],
-      ],
+      // Rankings, dashboards and the latest year per indicator all read by (indicator, year, value);
+      // per-country reads go to the series collection instead.
+      indexes: [['indicator', 'year', 'value']],
     },
   ],
   touches(event) {

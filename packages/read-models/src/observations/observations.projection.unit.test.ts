@@ -16,10 +16,7 @@ describe('observations projection', () => {
     expect(projection.collections).toEqual([
       {
         name: 'observations',
-        indexes: [
-          ['indicator', 'year', 'value'],
-          ['indicator', 'country', 'year'],
-        ],
+        indexes: [['indicator', 'year', 'value']],
       },
     ]);
   });
