@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 COPY packages ./packages
 COPY protos ./protos
 COPY write-api ./write-api
+COPY read-api ./read-api
+COPY projectors ./projectors
 COPY bench/package.json ./bench/package.json
 RUN npm ci --omit=dev --no-audit --no-fund && npm install --no-save tsx@4
 

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
+import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
+import { createProjectors } from '@nationpulse/projectors';
+import { buildReadApp, createReadSide } from '@nationpulse/read-api';
+import Fastify from 'fastify';
+import { appendWdiHistory, loadWdiSeries } from '../fixtures/wdi-history.ts';
+import { load, type LoadResult } from '../load/autocannon.ts';
+import type { BenchContext, Row } from '../types.ts';
+
+export const name = 'read-api';
+export const description =
+  'Read API (Fastify, SQLite read store built by the projectors from the World Bank snapshot) against bare Fastify serving the same JSON bodies from memory; autocannon in its own process, 32 connections, same run.';
+
+const CONNECTIONS = 32;
+const SECONDS = 10;
+const QUERIES = { rankings: '/api/v1/rankings/SP.POP.TOTL?year=2020&limit=20', series: '/api/v1/series/FRA/SP.DYN.LE00.IN' };
+
+const listen = async (app: { listen(o: { host: string; port: number }): Promise<string> }) => app.listen({ host: '127.0.0.1', port: 0 });
+
+export async function run(ctx: BenchContext): Promise<readonly Row[]> {
+  const dir = ctx.tmpDir();
+  const eventStore = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'normal' });
+  const readStore = createSqliteReadStore({ path: join(dir, 'read.db') });
+  const { series, source } = loadWdiSeries();
+  ctx.log(`ingesting ${series.length} series from ${source} and projecting them`);
+  await appendWdiHistory(eventStore, series, 0);
+  const head = await eventStore.headPosition();
+  const projectors = createProjectors({ eventStore, readStore, clock: { now: () => new Date() } });
+  await projectors.start();
+  while ((await projectors.status()).some((s) => s.position < head)) await new Promise((r) => setTimeout(r, 50));
+  await projectors.stop();
+
+  // The response cache is off: every request is a real query against the read store.
+  const { executor } = createReadSide({ readStore, responseCacheTtlMs: 0 });
+  const readApi = await buildReadApp({ executor, logger: false, health: async () => ({ ok: true, details: {} }) });
+  const readUrl = await listen(readApi);
+
+  const bodies = new Map<string, string>();
+  for (const path of Object.values(QUERIES)) {
+    const res = await fetch(`${readUrl}${path}`);
+    if (!res.ok) throw new Error(`${path} answered ${res.status}`);
+    bodies.set(path, await res.text());
+  }
+  const bare = Fastify({ logger: false });
+  for (const [path, body] of bodies) bare.get(path.split('?')[0]!, async (_req, reply) => reply.type('application/json').send(body));
+  const bareUrl = await listen(bare);
+
+  const rows: Row[] = [];
+  const row = (metric: string, r: LoadResult, extra: Partial<Row> = {}): Row[] => [
+    { metric: `${metric} throughput`, value: Math.round(r.requestsPerSecond), unit: 'req/s', note: `${r.requests} requests, ${r.errors} errors, ${r.non2xx} non-2xx`, ...extra },
+    { metric: `${metric} p99`, value: r.p99Ms, unit: 'ms', ...(metric.startsWith('read API') ? { target: { max: 20 } } : {}), note: `p50 ${r.p50Ms} ms` },
+  ];
+  for (const [query, path] of Object.entries(QUERIES)) {
+    ctx.log(`${query}: bare Fastify`);
+    const base = await load(`${bareUrl}${path}`, { connections: CONNECTIONS, seconds: SECONDS });
+    ctx.log(`${query}: read API`);
+    const real = await load(`${readUrl}${path}`, { connections: CONNECTIONS, seconds: SECONDS });
+    if (real.errors + real.non2xx > 0) throw new Error(`read API ${query}: ${real.errors} errors, ${real.non2xx} non-2xx`);
+    rows.push(...row(`bare Fastify, ${query}`, base));
+    rows.push(
+      ...row(`read API, ${query}`, real, {
+        target: { min: Math.round(base.requestsPerSecond * 0.7) },
+        note: `${(real.requestsPerSecond / base.requestsPerSecond).toFixed(2)}× bare Fastify; ${real.requests} requests, ${real.errors} errors, ${real.non2xx} non-2xx`,
+      }),
+    );
+  }
+  await Promise.all([readApi.close(), bare.close()]);
+  await Promise.all([readStore.close(), eventStore.close()]);
+  return rows;
+}
