@@ -57,8 +57,12 @@ export class EventDecodingError extends NationPulseError {
 export interface EventRegistry {
   /** Validates data of the current version before it is written. */
   encode(type: string, data: unknown): { data: unknown; schemaVersion: number };
-  /** Upcasts and validates a stored event; undefined for a type this code does not know. */
-  decode(stored: { type: string; data: unknown; metadata: EventMetadata }): EventEnvelope | undefined;
+  /**
+   * Upcasts and validates a stored event; undefined for a type this code does not know.
+   * `validate: false` upcasts without re-validating: for hot read paths (projection rebuilds)
+   * over events that were validated when they were written (`encode`).
+   */
+  decode(stored: { type: string; data: unknown; metadata: EventMetadata }, options?: { validate?: boolean }): EventEnvelope | undefined;
   has(type: string): boolean;
   readonly types: readonly string[];
 }
@@ -76,13 +80,14 @@ export const createEventRegistry = (definitions: readonly EventDefinition[]): Ev
       if (!parsed.success) throw new EventDecodingError(type, z.treeifyError(parsed.error));
       return { data: parsed.data, schemaVersion: def.version };
     },
-    decode(stored) {
+    decode(stored, options) {
       const def = byType.get(stored.type);
       if (!def) return undefined;
       let data = stored.data;
       let version = stored.metadata.schemaVersion;
       if (version > def.version) throw new EventDecodingError(stored.type, { storedVersion: version, knownVersion: def.version });
       for (; version < def.version; version++) data = def.upcasters[version]!(data);
+      if (options?.validate === false) return { type: stored.type, schemaVersion: def.version, data, metadata: stored.metadata };
       const parsed = def.schema.safeParse(data);
       if (!parsed.success) throw new EventDecodingError(stored.type, z.treeifyError(parsed.error));
       return { type: stored.type, schemaVersion: def.version, data: parsed.data, metadata: stored.metadata };

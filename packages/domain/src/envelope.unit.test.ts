@@ -21,6 +21,13 @@ describe('event envelope', () => {
     expect(stored.data).toEqual({ userId: 'u1', name: 'ada' });
   });
 
+  it('upcasts without re-validating when asked to (hot read paths over validated events)', () => {
+    const stored = { type: 'UserRegistered', data: { userId: 'u1', name: 'ada' }, metadata: metadata(1) };
+    expect(eventCatalogue.decode(stored, { validate: false })?.data).toEqual({ userId: 'u1', username: 'ada', displayName: 'ada' });
+    const invalid = { type: 'RoleGranted', data: { userId: 'u1', role: 'emperor' }, metadata: metadata(1) };
+    expect(eventCatalogue.decode(invalid, { validate: false })?.data).toEqual(invalid.data);
+  });
+
   it('decodes current-version events as they are', () => {
     const data = { userId: 'u1', username: 'ada', displayName: 'Ada L.' };
     expect(eventCatalogue.decode({ type: 'UserRegistered', data, metadata: metadata(2) })?.data).toEqual(data);

@@ -44,8 +44,12 @@ interface Loaded {
 
 const key = (collection: string, id: string) => `${collection}\u0000${id}`;
 
+/**
+ * Stored events were validated when written (the catalogue's encode), so the projection hot path
+ * upcasts them without validating again: validation costs more than reading the event.
+ */
 const toProjected = (e: RecordedEvent): ProjectedEvent | undefined => {
-  const decoded = eventCatalogue.decode(e);
+  const decoded = eventCatalogue.decode(e, { validate: false });
   return decoded && { ...decoded, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt };
 };
 
