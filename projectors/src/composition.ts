@@ -1,10 +1,16 @@
 import type { Clock } from '@nationpulse/platform';
-import type { EventStore, ReadStore } from '@nationpulse/ports';
+import type { Cache, EventStore, ReadStore } from '@nationpulse/ports';
 import { projections as catalogue, type ProjectionDefinition } from '@nationpulse/read-models';
+import { createDerivedStructures, type DerivedErrorHandler } from './derived/index.ts';
 import { createProjectionManager, type ProjectionManager } from './runner/projection-manager.ts';
 import type { RunnerProgress } from './runner/projection-runner.ts';
 
-/** The projectors' object graph; the same in the service, the CLI and the embedded platform. */
+/**
+ * The projectors' object graph; the same in the service, the CLI and the embedded platform.
+ * With a `cache`, the projectors also keep the cache's derived structures (ranking boards,
+ * permission hashes, invalidation of the read API's cached answers) in step with the read models,
+ * resyncing them at start when the cache is cold.
+ */
 export const createProjectors = (deps: {
   eventStore: EventStore;
   readStore: ReadStore;
@@ -13,13 +19,32 @@ export const createProjectors = (deps: {
   projections?: readonly ProjectionDefinition[];
   onProgress?: (p: RunnerProgress) => void;
   onError?: (projection: string, error: unknown) => void;
-}): ProjectionManager =>
-  createProjectionManager({
+  cache?: Cache;
+  /** A derived structure failed (the projection goes on; the structure is resynced later). */
+  onDerivedError?: DerivedErrorHandler;
+}): ProjectionManager => {
+  const projections = deps.projections ?? catalogue;
+  const derived = deps.cache
+    ? createDerivedStructures({ readStore: deps.readStore, cache: deps.cache, projections, ...(deps.onDerivedError ? { onError: deps.onDerivedError } : {}) })
+    : null;
+  const manager = createProjectionManager({
     eventStore: deps.eventStore,
-    readStore: deps.readStore,
-    projections: deps.projections ?? catalogue,
+    readStore: derived?.readStore ?? deps.readStore,
+    projections,
     clock: deps.clock,
     ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
+    ...(derived ? { hooks: derived.hooks } : {}),
   });
+  if (!derived) return manager;
+  return {
+    async start() {
+      await derived.syncIfStale();
+      await manager.start();
+    },
+    rebuild: (name) => manager.rebuild(name),
+    status: () => manager.status(),
+    stop: () => manager.stop(),
+  };
+};

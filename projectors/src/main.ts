@@ -1,5 +1,5 @@
 import { ConfigError, createLogger, parseConfig, systemClock } from '@nationpulse/platform';
-import { createEventStore, createReadStore } from '@nationpulse/wiring';
+import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
 import { createProjectors } from './composition.ts';
 import { projectorsConfigSchema, type ProjectorsConfig } from './config.ts';
 import { buildProjectorsApp } from './http/app.ts';
@@ -20,6 +20,10 @@ const main = async () => {
   const logger = createLogger('projectors', config.LOG_LEVEL);
   const eventStore = createEventStore(config);
   const readStore = createReadStore(config);
+  // The derived structures (ranking boards, permission hashes, invalidation of cached answers) are
+  // for other processes to read: only a shared cache makes them worth keeping. An in-process cache
+  // here would be read by no one (the embedded platform passes its own cache to createProjectors).
+  const cache = config.CACHE === 'redis' ? createCache(config) : undefined;
   let manager: ProjectionManager | null = null;
   const metrics = createProjectorMetrics(() => manager);
   manager = createProjectors({
@@ -29,6 +33,13 @@ const main = async () => {
     batchSize: config.PROJECTORS_BATCH_SIZE,
     onProgress: (p) => metrics.onProgress(p),
     onError: (projection, error) => logger.error({ err: error, projection }, 'projection stopped'),
+    ...(cache
+      ? {
+          cache,
+          onDerivedError: (error: unknown, context: { structure: string; stage: string }) =>
+            logger.warn({ err: error, ...context }, 'derived cache structure out of sync; readers use the read store until it is resynced'),
+        }
+      : {}),
   });
   await manager.start();
 
@@ -37,10 +48,14 @@ const main = async () => {
     metrics: metrics.registry,
     logger,
     health: async () => {
-      const checks = await Promise.allSettled([eventStore.headPosition(), readStore.ping()]);
-      const [es, rs] = checks.map((c) => (c.status === 'fulfilled' ? 'up' : `down: ${String(c.reason)}`));
+      const checks = await Promise.allSettled([eventStore.headPosition(), readStore.ping(), cache?.ping() ?? Promise.resolve()]);
+      const [es, rs, cs] = checks.map((c) => (c.status === 'fulfilled' ? 'up' : `down: ${String(c.reason)}`));
       const failed = (await manager.status()).filter((s) => s.status === 'failed').map((s) => s.name);
-      return { ok: es === 'up' && rs === 'up' && failed.length === 0, details: { eventStore: es, readStore: rs, failedProjections: failed } };
+      // The cache is an optimisation: the read models do not wait for it, so it does not fail the check.
+      return {
+        ok: es === 'up' && rs === 'up' && failed.length === 0,
+        details: { eventStore: es, readStore: rs, cache: cache ? cs : 'not used', failedProjections: failed },
+      };
     },
   });
   await app.listen({ host: config.PROJECTORS_HOST, port: config.PROJECTORS_HTTP_PORT });
@@ -49,7 +64,7 @@ const main = async () => {
     logger.info({ signal }, 'shutting down');
     await app.close();
     await manager.stop();
-    await Promise.all([eventStore.close(), readStore.close()]);
+    await Promise.all([eventStore.close(), readStore.close(), cache?.close()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -115,12 +115,13 @@ describe('projection rebuild under SIGKILL', () => {
     // Each run is killed a random moment after its rebuild has made progress; the next run must
     // resume from the shadow checkpoint the previous one left (never start over).
     const killedAt: number[] = [];
-    while (killedAt.length < 6) {
+    for (let attempt = 0; attempt < 20 && killedAt.length < 6; attempt++) {
       const before = await shadowCheckpoint(crashed);
       const result = await runCli(crashed, ['rebuild', PROJECTION], before);
       if (result.signal !== 'SIGKILL') {
+        // It finished between two polls; the next run starts a new rebuild to interrupt.
         expect(result.code, result.stderr).toBe(0);
-        break; // it finished between two polls: nothing left to interrupt
+        continue;
       }
       const after = await shadowCheckpoint(crashed);
       expect(after, 'the rebuild resumed from its checkpoint and advanced it').toBeGreaterThan(before);

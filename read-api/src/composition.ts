@@ -5,6 +5,7 @@ import { createMongoReadStore } from '@nationpulse/mongodb';
 import type { Cache, ReadStore } from '@nationpulse/ports';
 import { createRedisCache } from '@nationpulse/redis';
 import type { ReadApiConfig } from './config.ts';
+import { createRankingBoardsReader } from './queries/rankings/ranking-boards.ts';
 import { createQueryExecutor, type QueryExecutor, type QueryExecutorOptions } from './query-handling/query-executor.ts';
 
 export const createReadStoreFromConfig = (config: Pick<ReadApiConfig, 'READ_STORE' | 'MONGO_URL' | 'MONGO_DATABASE' | 'NATIONPULSE_DATA_DIR'>): ReadStore =>
@@ -23,10 +24,18 @@ export const createReadSide = (deps: {
   responseCacheTtlMs?: number;
   waitForPosition?: QueryExecutorOptions['waitForPosition'];
   onCacheError?: (error: unknown) => void;
+  /**
+   * Answer rankings from the cache's boards when the projectors keep them (default true with a
+   * cache). Without a sync marker from the projectors the boards are never used.
+   */
+  rankingBoards?: boolean;
 }): { executor: QueryExecutor } => ({
   executor: createQueryExecutor({
     readStore: deps.readStore,
     ...(deps.cache ? { responseCache: deps.cache.responses } : {}),
+    ...(deps.cache && deps.rankingBoards !== false
+      ? { rankingBoards: createRankingBoardsReader(deps.cache.rankings, deps.onCacheError ? { onError: deps.onCacheError } : {}) }
+      : {}),
     ...(deps.responseCacheTtlMs !== undefined ? { responseCacheTtlMs: deps.responseCacheTtlMs } : {}),
     ...(deps.waitTimeoutMs !== undefined ? { waitTimeoutMs: deps.waitTimeoutMs } : {}),
     ...(deps.waitForPosition ? { waitForPosition: deps.waitForPosition } : {}),

@@ -8,6 +8,8 @@ export { createQueryGrpcService } from './grpc/query-service.ts';
 export { createReadSide, createReadStoreFromConfig, createCacheFromConfig } from './composition.ts';
 export { readApiConfigSchema, type ReadApiConfig } from './config.ts';
 export { createQueryExecutor, RESPONSE_CACHE_PREFIX, type QueryExecutor, type QueryExecutorOptions, type QueryAnswer } from './query-handling/query-executor.ts';
+export { rankingBoard, RANKINGS_SYNC_MARKER, SYNC_MARKER_POSITION, SYNC_MARKER_VERSION } from './query-handling/cache-keys.ts';
+export { createRankingBoardsReader, type RankingBoardsReader } from './queries/rankings/ranking-boards.ts';
 export { pollingWaitForPosition, type WaitForPosition } from './query-handling/wait-for-position.ts';
 export { projections, type ProjectionName } from './query-handling/projections.ts';
 export { queries } from './queries/catalogue.ts';

@@ -1,9 +1,17 @@
-import type { ReadStore } from '@nationpulse/ports';
+import type { Position, ReadStore } from '@nationpulse/ports';
 import type { z } from 'zod';
+import type { RankingBoardsReader } from '../queries/rankings/ranking-boards.ts';
 import type { ProjectionName } from './projections.ts';
 
 export interface QueryDependencies {
   readonly readStore: ReadStore;
+  /**
+   * The position the answer will report (the lowest checkpoint of the projections read, at least
+   * the caller's minPosition): a derived structure may answer only if it reflects at least this.
+   */
+  readonly position?: Position;
+  /** The cache's rankings boards, when available; queries fall back to the read store without them. */
+  readonly rankingBoards?: RankingBoardsReader;
 }
 
 /**

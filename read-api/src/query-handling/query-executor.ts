@@ -1,6 +1,8 @@
 import { validationError } from '@nationpulse/domain';
 import type { Position, ReadStore, ResponseCache } from '@nationpulse/ports';
 import { z } from 'zod';
+import type { RankingBoardsReader } from '../queries/rankings/ranking-boards.ts';
+import { RESPONSE_CACHE_PREFIX } from './cache-keys.ts';
 import { positionNotReached } from './errors.ts';
 import type { QueryDefinition } from './query-definition.ts';
 import { pollingWaitForPosition, type WaitForPosition } from './wait-for-position.ts';
@@ -16,6 +18,8 @@ export interface QueryExecutorOptions {
   readonly responseCacheTtlMs?: number;
   /** Told when the response cache fails; the query then runs against the read store as usual. */
   readonly onCacheError?: (error: unknown) => void;
+  /** The cache's rankings boards, when the projectors keep them: rankings answered without the read store. */
+  readonly rankingBoards?: RankingBoardsReader;
 }
 
 export interface QueryOptions {
@@ -50,8 +54,7 @@ interface CachedAnswer {
   readonly result: unknown;
 }
 
-/** The key prefix of every cached answer (for invalidation with `deleteByPrefix`). */
-export const RESPONSE_CACHE_PREFIX = 'read-api:v1:';
+export { RESPONSE_CACHE_PREFIX };
 
 /**
  * Runs queries for every transport: validates the input (VALIDATION_FAILED with field-level
@@ -67,7 +70,7 @@ export const RESPONSE_CACHE_PREFIX = 'read-api:v1:';
  * caller's minPosition, so read-your-writes holds whatever the TTL.
  */
 export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecutor => {
-  const { readStore, waitTimeoutMs = 2_000, responseCache, responseCacheTtlMs = 0, onCacheError } = options;
+  const { readStore, waitTimeoutMs = 2_000, responseCache, responseCacheTtlMs = 0, onCacheError, rankingBoards } = options;
   const waitForPosition = options.waitForPosition ?? pollingWaitForPosition(readStore);
   const cache = responseCache && responseCacheTtlMs > 0 ? responseCache : undefined;
 
@@ -124,7 +127,7 @@ export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecuto
       if (hit) return { result: hit.result as TOutput, position: hit.position };
 
       const position = await positionsAtLeast(query.reads, minPosition);
-      const result = await query.run(input, { readStore });
+      const result = await query.run(input, { readStore, position, ...(rankingBoards ? { rankingBoards } : {}) });
       await remember(key, { position, result });
       return { result, position };
     },

@@ -51,7 +51,8 @@ export const dashboardQuery = defineQuery({
   name: 'dashboard',
   input: dashboardInput,
   reads: [projections.observations],
-  async run(input, { readStore }): Promise<DashboardOutput> {
+  async run(input, deps): Promise<DashboardOutput> {
+    const { readStore } = deps;
     if (!isDashboard(input.dashboard)) throw dashboardNotFound(input.dashboard);
     const items = await Promise.all(
       dashboards[input.dashboard].map(async (code) => {
@@ -61,8 +62,8 @@ export const dashboardQuery = defineQuery({
         if (year === null) return { ...base, world: null, total: 0, top: [], bottom: [] };
         const [world, top, bottom] = await Promise.all([
           readStore.get<ObservationDoc>(collections.observations, `${code}:${year}:${WORLD}`),
-          rankCountries(readStore, { indicator: code, year, order: 'desc', limit: TOP }),
-          rankCountries(readStore, { indicator: code, year, order: 'asc', limit: TOP }),
+          rankCountries(deps, { indicator: code, year, order: 'desc', limit: TOP }),
+          rankCountries(deps, { indicator: code, year, order: 'asc', limit: TOP }),
         ]);
         return { ...base, world: world?.doc.value ?? null, total: top.total, top: top.entries, bottom: bottom.entries };
       }),

@@ -1,8 +1,7 @@
-import type { ReadStore } from '@nationpulse/ports';
 import { collections, type ObservationDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
-import { defineQuery } from '../../query-handling/query-definition.ts';
+import { defineQuery, type QueryDependencies } from '../../query-handling/query-definition.ts';
 import { fields, nameOf, requireIndicator } from '../fields.ts';
 import { latestYearOf } from '../list-indicators/list-indicators.query.ts';
 
@@ -38,17 +37,24 @@ export const rankingsOutput = z.object({
 export type RankingsOutput = z.infer<typeof rankingsOutput>;
 
 /**
- * The countries with a value for the indicator in the year, ordered by value, from the
- * observations read model (aggregates never rank).
+ * The countries with a value for the indicator in the year, ordered by value (aggregates never
+ * rank). From the cache's ranking board when it can vouch for the answer's position, else from the
+ * observations read model; both give the same answer. Equal values are ordered by country code in
+ * the direction asked: the read store breaks ties by id (`indicator:year:country`, the same prefix
+ * within a year) in the direction of the last sort field, a sorted set by member name.
  */
 export const rankCountries = async (
-  readStore: ReadStore,
+  deps: QueryDependencies,
   q: { indicator: string; year: number; order: 'asc' | 'desc'; limit: number },
 ): Promise<{ total: number; entries: RankingEntry[] }> => {
+  const board = deps.rankingBoards && deps.position !== undefined ? await deps.rankingBoards.rank(q, deps.position) : null;
+  if (board) {
+    return { total: board.total, entries: board.entries.map((e, i) => ({ rank: i + 1, country: e.country, name: nameOf(e.country), value: e.value })) };
+  }
   const where = { indicator: q.indicator, year: q.year, isAggregate: false };
   const [total, docs] = await Promise.all([
-    readStore.count(collections.observations, where),
-    readStore.find<ObservationDoc>(collections.observations, { where, orderBy: [{ field: 'value', direction: q.order }], limit: q.limit }),
+    deps.readStore.count(collections.observations, where),
+    deps.readStore.find<ObservationDoc>(collections.observations, { where, orderBy: [{ field: 'value', direction: q.order }], limit: q.limit }),
   ]);
   return { total, entries: docs.map((d, i) => ({ rank: i + 1, country: d.doc.country, name: nameOf(d.doc.country), value: d.doc.value })) };
 };
@@ -58,10 +64,10 @@ export const rankingsQuery = defineQuery({
   name: 'rankings',
   input: rankingsInput,
   reads: [projections.observations],
-  async run(input, { readStore }): Promise<RankingsOutput> {
+  async run(input, deps): Promise<RankingsOutput> {
     const indicator = requireIndicator(input.indicator);
-    const year = input.year ?? (await latestYearOf(readStore, indicator.code));
-    const { total, entries } = year === null ? { total: 0, entries: [] } : await rankCountries(readStore, { indicator: indicator.code, year, order: input.order, limit: input.limit });
+    const year = input.year ?? (await latestYearOf(deps.readStore, indicator.code));
+    const { total, entries } = year === null ? { total: 0, entries: [] } : await rankCountries(deps, { indicator: indicator.code, year, order: input.order, limit: input.limit });
     return { indicator: indicator.code, indicatorName: indicator.name, unit: indicator.unit, year, order: input.order, total, entries };
   },
 });
