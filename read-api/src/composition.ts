@@ -1,20 +1,6 @@
-import { join } from 'node:path';
-import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
-import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
-import { createMongoReadStore } from '@nationpulse/mongodb';
 import type { Cache, ReadStore } from '@nationpulse/ports';
-import { createRedisCache } from '@nationpulse/redis';
-import type { ReadApiConfig } from './config.ts';
 import { createRankingBoardsReader } from './queries/rankings/ranking-boards.ts';
 import { createQueryExecutor, type QueryExecutor, type QueryExecutorOptions } from './query-handling/query-executor.ts';
-
-export const createReadStoreFromConfig = (config: Pick<ReadApiConfig, 'READ_STORE' | 'MONGO_URL' | 'MONGO_DATABASE' | 'NATIONPULSE_DATA_DIR'>): ReadStore =>
-  config.READ_STORE === 'mongodb'
-    ? createMongoReadStore({ url: config.MONGO_URL!, database: config.MONGO_DATABASE })
-    : createSqliteReadStore({ path: join(config.NATIONPULSE_DATA_DIR, 'read.db') });
-
-export const createCacheFromConfig = (config: Pick<ReadApiConfig, 'CACHE' | 'REDIS_URL'>): Cache =>
-  config.CACHE === 'redis' ? createRedisCache({ url: config.REDIS_URL! }) : createInProcessCache();
 
 /** The read side's object graph; the same for HTTP, gRPC and the embedded platform. */
 export const createReadSide = (deps: {

@@ -1,4 +1,5 @@
 import { configFields } from '@nationpulse/platform';
+import { infrastructureConfig, requireAdapterUrls } from '@nationpulse/wiring';
 import { z } from 'zod';
 
 /** Every setting of the read API, keyed by its environment variable; the defaults run it embedded. */
@@ -7,13 +8,7 @@ export const readApiConfigSchema = z
     READ_API_HOST: z.string().default('127.0.0.1'),
     READ_API_HTTP_PORT: configFields.port(8082),
     READ_API_GRPC_PORT: configFields.port(50052),
-    READ_STORE: z.enum(['sqlite', 'mongodb']).default('sqlite'),
-    MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// connection string').optional(),
-    MONGO_DATABASE: z.string().min(1).default('nationpulse'),
-    /** The SQLite read store lives at `<dir>/read.db`. */
-    NATIONPULSE_DATA_DIR: z.string().min(1).default('./data'),
-    CACHE: z.enum(['inprocess', 'redis']).default('inprocess'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
+    ...infrastructureConfig,
     /** How long a query with minPosition waits for the read models before 503 POSITION_NOT_REACHED. */
     READ_WAIT_TIMEOUT_MS: configFields.durationMs(2_000),
     /** Cache-Control max-age of successful answers. */
@@ -22,6 +17,5 @@ export const readApiConfigSchema = z
     READ_RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
     LOG_LEVEL: configFields.logLevel,
   })
-  .refine((c) => c.READ_STORE !== 'mongodb' || c.MONGO_URL, { message: 'MONGO_URL is required when READ_STORE=mongodb', path: ['MONGO_URL'] })
-  .refine((c) => c.CACHE !== 'redis' || c.REDIS_URL, { message: 'REDIS_URL is required when CACHE=redis', path: ['REDIS_URL'] });
+  .superRefine(requireAdapterUrls);
 export type ReadApiConfig = z.infer<typeof readApiConfigSchema>;

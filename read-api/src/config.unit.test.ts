@@ -8,6 +8,7 @@ describe('read API configuration', () => {
       READ_API_HOST: '127.0.0.1',
       READ_API_HTTP_PORT: 8082,
       READ_API_GRPC_PORT: 50052,
+      EVENT_STORE: 'sqlite',
       READ_STORE: 'sqlite',
       MONGO_DATABASE: 'nationpulse',
       NATIONPULSE_DATA_DIR: './data',

@@ -5,7 +5,7 @@
 export { buildReadApp, type ReadAppDependencies } from './http/app.ts';
 export { startReadGrpcServer, type ReadGrpcServer, type ReadGrpcServerOptions } from './grpc/server.ts';
 export { createQueryGrpcService } from './grpc/query-service.ts';
-export { createReadSide, createReadStoreFromConfig, createCacheFromConfig } from './composition.ts';
+export { createReadSide } from './composition.ts';
 export { readApiConfigSchema, type ReadApiConfig } from './config.ts';
 export { createQueryExecutor, RESPONSE_CACHE_PREFIX, type QueryExecutor, type QueryExecutorOptions, type QueryAnswer } from './query-handling/query-executor.ts';
 export { rankingBoard, RANKINGS_SYNC_MARKER, SYNC_MARKER_POSITION, SYNC_MARKER_VERSION } from './query-handling/cache-keys.ts';

@@ -1,5 +1,6 @@
 import { ConfigError, createLogger, parseConfig } from '@nationpulse/platform';
-import { createCacheFromConfig, createReadSide, createReadStoreFromConfig } from './composition.ts';
+import { createCache, createReadStore } from '@nationpulse/wiring';
+import { createReadSide } from './composition.ts';
 import { readApiConfigSchema, type ReadApiConfig } from './config.ts';
 import { startReadGrpcServer } from './grpc/server.ts';
 import { buildReadApp } from './http/app.ts';
@@ -16,8 +17,8 @@ const main = async () => {
     throw e;
   }
   const logger = createLogger('read-api', config.LOG_LEVEL);
-  const readStore = createReadStoreFromConfig(config);
-  const cache = createCacheFromConfig(config);
+  const readStore = createReadStore(config);
+  const cache = createCache(config);
   const { executor } = createReadSide({
     readStore,
     cache,
