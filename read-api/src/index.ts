@@ -13,3 +13,4 @@ export { createRankingBoardsReader, type RankingBoardsReader } from './queries/r
 export { pollingWaitForPosition, type WaitForPosition } from './query-handling/wait-for-position.ts';
 export { projections, type ProjectionName } from './query-handling/projections.ts';
 export { queries } from './queries/catalogue.ts';
+export { startReadApiService, type ReadApiService } from './service.ts';

@@ -6,3 +6,4 @@ export * from './error-mapping.ts';
 export * from './auth/passwords.ts';
 export * from './auth/tokens.ts';
 export * from './http/error-handler.ts';
+export * from './run-service.ts';

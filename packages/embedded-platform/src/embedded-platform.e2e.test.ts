@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
+import { createTokenService, newId, systemClock } from '@nationpulse/platform';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const entry = join(import.meta.dirname, 'main.ts');
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+const dataDir = mkdtempSync(join(tmpdir(), 'np-embedded-'));
+let child: ReturnType<typeof spawn> | null = null;
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** What ingestion (issue 4) will append: one ObservationsRecorded per series. */
+const seed = async () => {
+  const store = createSqliteEventStore({ path: join(dataDir, 'events.db') });
+  for (const [country, value] of [['FRA', 67_000_000], ['DEU', 83_000_000], ['WLD', 7_800_000_000]] as const) {
+    await store.append(
+      `series-${country}-SP.POP.TOTL`,
+      [{
+        type: 'ObservationsRecorded',
+        data: { country, indicator: 'SP.POP.TOTL', source: 'file', runId: 'seed', changes: [{ year: 2019, value: value - 1000, previous: null }, { year: 2020, value, previous: null }] },
+        metadata: { eventId: newId(), correlationId: 'seed', causationId: null, actor: 'system:seed', occurredAt: new Date().toISOString(), traceparent: null, source: 'test', schemaVersion: 1 },
+      }],
+      'no_stream',
+    );
+  }
+  await store.close();
+};
+
+const waitUntilUp = async (url: string) => {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+};
+
+describe('embedded platform (npm start)', () => {
+  it('runs write API, projectors and read API in one process: a correction is readable at once with minPosition', async () => {
+    await seed();
+    const [w, r, p, wg, rg] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      env: {
+        ...process.env,
+        NATIONPULSE_DATA_DIR: dataDir,
+        WRITE_API_HTTP_PORT: String(w),
+        WRITE_API_GRPC_PORT: String(wg),
+        READ_API_HTTP_PORT: String(r),
+        READ_API_GRPC_PORT: String(rg),
+        PROJECTORS_HTTP_PORT: String(p),
+        NATIONPULSE_ADMIN_USER: 'admin',
+        NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const [writeUrl, readUrl, opsUrl] = [`http://127.0.0.1:${w}`, `http://127.0.0.1:${r}`, `http://127.0.0.1:${p}`];
+    await Promise.all([waitUntilUp(writeUrl), waitUntilUp(readUrl), waitUntilUp(opsUrl)]);
+
+    const series = await fetch(`${readUrl}/api/v1/series/FRA/SP.POP.TOTL?minPosition=3`);
+    expect(series.status).toBe(200);
+    expect(((await series.json()) as { points: { year: number; value: number }[] }).points.map((pt) => pt.value)).toEqual([66_999_000, 67_000_000]);
+
+    // Sign in is the gateway's (issue 5); here a token is signed with the secret embedded mode generated.
+    const admin = createSqliteEventStore({ path: join(dataDir, 'events.db') });
+    let adminId = '';
+    for await (const e of admin.readAll({ filter: { eventTypes: ['UserRegistered'] } })) adminId = (e.data as { userId: string }).userId;
+    await admin.close();
+    const tokens = createTokenService({ secret: readFileSync(join(dataDir, 'secrets', 'jwt.key'), 'utf8'), issuer: 'nationpulse', accessTtlSeconds: 60, clock: systemClock });
+    const token = await tokens.issueAccessToken({ sub: adminId, username: 'admin' });
+
+    const correction = await fetch(`${writeUrl}/api/v1/corrections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ country: 'FRA', indicator: 'SP.POP.TOTL', year: 2020, value: 67_100_000, reason: 'INSEE revision' }),
+    });
+    expect(correction.status).toBe(201);
+    const { position } = (await correction.json()) as { position: number };
+
+    const after = await fetch(`${readUrl}/api/v1/series/FRA/SP.POP.TOTL?minPosition=${position}`);
+    expect(after.status).toBe(200);
+    expect(Number(after.headers.get('x-position'))).toBeGreaterThanOrEqual(position);
+    expect(((await after.json()) as { points: { year: number; value: number }[] }).points.at(-1)).toMatchObject({ year: 2020, value: 67_100_000 });
+    const ranking = (await (await fetch(`${readUrl}/api/v1/rankings/SP.POP.TOTL?year=2020&minPosition=${position}`)).json()) as { entries: { country: string; value: number }[] };
+    expect(ranking.entries.map((e) => [e.country, e.value])).toEqual([['DEU', 83_000_000], ['FRA', 67_100_000]]);
+
+    const ops = (await (await fetch(`${opsUrl}/api/v1/ops/projections`)).json()) as { projections: { name: string; status: string }[] };
+    expect(ops.projections.map((s) => s.status)).toEqual(ops.projections.map(() => 'live'));
+
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+  });
+});

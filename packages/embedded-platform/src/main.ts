@@ -1,0 +1,10 @@
+import { runService } from '@nationpulse/platform';
+import { embeddedPlatformConfigSchema, startEmbeddedPlatform } from './embedded-platform.ts';
+
+await runService('nationpulse', embeddedPlatformConfigSchema, async () => {
+  const platform = await startEmbeddedPlatform();
+  process.stderr.write(
+    `NationPulse (embedded) is up\n  write API  ${platform.urls.writeApi}/openapi.json\n  read API   ${platform.urls.readApi}/api/v1/countries\n  ops        ${platform.urls.projectors}/api/v1/ops/projections\n`,
+  );
+  return platform;
+});

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, createTokenService, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
+import type { EventStore } from '@nationpulse/ports';
+import { createEventStore } from '@nationpulse/wiring';
+import { bootstrapAdmin } from './bootstrap-admin.ts';
+import { createWriteSide } from './composition.ts';
+import type { WriteApiConfig } from './config.ts';
+import { startWriteGrpcServer } from './grpc/server.ts';
+import { buildWriteApp } from './http/app.ts';
+
+/** Embedded mode keeps a generated signing secret in the data folder; production passes JWT_SECRET. */
+export const jwtSecret = (config: Pick<WriteApiConfig, 'JWT_SECRET' | 'NATIONPULSE_DATA_DIR'>): string => {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  const file = join(config.NATIONPULSE_DATA_DIR, 'secrets', 'jwt.key');
+  if (!existsSync(file)) {
+    mkdirSync(join(config.NATIONPULSE_DATA_DIR, 'secrets'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+};
+
+export interface WriteApiService extends RunningService {
+  readonly httpUrl: string;
+  readonly grpcPort: number;
+}
+
+/**
+ * Starts the write API (HTTP + gRPC). An event store passed in is shared and left open on close
+ * (the embedded platform owns it); otherwise the service opens its own from the configuration.
+ */
+export const startWriteApiService = async (
+  config: WriteApiConfig,
+  shared: { eventStore?: EventStore; logger?: Logger; admin?: { username: string; password: string } } = {},
+): Promise<WriteApiService> => {
+  const logger = shared.logger ?? createLogger('write-api', config.LOG_LEVEL);
+  const eventStore = shared.eventStore ?? createEventStore(config);
+  const clock = systemClock;
+  const tokens = createTokenService({ secret: jwtSecret(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
+  const { dispatcher, access } = createWriteSide({ eventStore, tokens, clock });
+
+  const admin = shared.admin ?? adminFromEnv();
+  if (admin) logger.info({ username: admin.username, outcome: await bootstrapAdmin(eventStore, dispatcher, admin) }, 'first admin');
+
+  /** One dependency check behind both the HTTP /health route and grpc.health.v1. */
+  const eventStoreUp = async (): Promise<{ up: boolean; detail: Record<string, unknown> }> => {
+    try {
+      return { up: true, detail: { status: 'up', position: await eventStore.headPosition() } };
+    } catch (e) {
+      return { up: false, detail: { status: 'down', error: e instanceof Error ? e.message : String(e) } };
+    }
+  };
+
+  const app = await buildWriteApp({
+    dispatcher,
+    access,
+    logger,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    health: async () => {
+      const store = await eventStoreUp();
+      return { ok: store.up, details: { eventStore: store.detail } };
+    },
+  });
+  const httpUrl = await app.listen({ host: config.WRITE_API_HOST, port: config.WRITE_API_HTTP_PORT });
+  const grpcServer = await startWriteGrpcServer({
+    host: config.WRITE_API_HOST,
+    port: config.WRITE_API_GRPC_PORT,
+    dispatcher,
+    access,
+    logger,
+    health: async () => ({ eventstore: (await eventStoreUp()).up ? 'SERVING' : 'NOT_SERVING' }),
+  });
+  logger.info({ http: httpUrl, grpc: grpcServer.port }, 'write-api listening');
+
+  return {
+    httpUrl,
+    grpcPort: grpcServer.port,
+    async close() {
+      await Promise.all([app.close(), grpcServer.close()]);
+      if (!shared.eventStore) await eventStore.close();
+    },
+  };
+};
+
+const adminFromEnv = (): { username: string; password: string } | undefined => {
+  const username = process.env['NATIONPULSE_ADMIN_USER'];
+  const password = process.env['NATIONPULSE_ADMIN_PASSWORD'];
+  return username && password ? { username, password } : undefined;
+};
