@@ -7,3 +7,4 @@ export * from './load.ts';
 export type * from './messages.ts';
 export * from './health.ts';
 export * from './errors.ts';
+export * from './server.ts';

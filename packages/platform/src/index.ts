@@ -7,3 +7,4 @@ export * from './auth/passwords.ts';
 export * from './auth/tokens.ts';
 export * from './http/error-handler.ts';
 export * from './run-service.ts';
+export * from './http/service-app.ts';

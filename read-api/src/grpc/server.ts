@@ -1,5 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
-import { QUERY_SERVICE_NAME, createHealthService, loadHealthProto, loadReadProto, overallStatus, type HealthCheck } from '@nationpulse/protos';
+import { QUERY_SERVICE_NAME, loadReadProto, startGrpcServer, type HealthCheck } from '@nationpulse/protos';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { createQueryGrpcService, type QueryGrpcServiceOptions } from './query-service.ts';
 
@@ -29,45 +28,16 @@ export interface ReadGrpcServer {
   close(): Promise<void>;
 }
 
-const address = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
-
 /** The read API's gRPC endpoint: QueryService and grpc.health.v1, plaintext (inside the cluster). */
 export const startReadGrpcServer = async (options: ReadGrpcServerOptions): Promise<ReadGrpcServer> => {
-  const { host, port, executor, health, logger, shutdownTimeoutMs = 10_000, maxReceiveMessageBytes = 64 * 1024 } = options;
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxReceiveMessageBytes });
-  const watches = new AbortController();
-
-  const check: HealthCheck = async () => {
-    const dependencies = await health();
-    return { ...dependencies, [QUERY_SERVICE_NAME]: overallStatus(dependencies) };
-  };
-  server.addService(loadReadProto().queryService, createQueryGrpcService({ executor, ...(logger ? { logger } : {}) }));
-  server.addService(
-    loadHealthProto().healthService,
-    createHealthService(check, { signal: watches.signal, ...(options.healthWatchIntervalMs ? { watchIntervalMs: options.healthWatchIntervalMs } : {}) }),
-  );
-
-  const boundPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address(host, port), grpc.ServerCredentials.createInsecure(), (error, bound) => {
-      if (!error) return resolve(bound);
-      server.forceShutdown();
-      reject(error);
-    }),
-  );
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
-      watches.abort();
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, shutdownTimeoutMs);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }));
-
-  return { port: boundPort, close };
+  const { executor, logger } = options;
+  return startGrpcServer({
+    host: options.host,
+    port: options.port,
+    service: { name: QUERY_SERVICE_NAME, definition: loadReadProto().queryService, implementation: createQueryGrpcService({ executor, ...(logger ? { logger } : {}) }) },
+    health: options.health,
+    maxReceiveMessageBytes: options.maxReceiveMessageBytes ?? 64 * 1024,
+    ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
+    ...(options.healthWatchIntervalMs !== undefined ? { healthWatchIntervalMs: options.healthWatchIntervalMs } : {}),
+  });
 };

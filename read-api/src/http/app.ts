@@ -1,7 +1,5 @@
-import swagger from '@fastify/swagger';
-import { installErrorHandler } from '@nationpulse/platform';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createServiceApp } from '@nationpulse/platform';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { queryRoutes } from './query-routes.ts';
 
@@ -15,24 +13,11 @@ export interface ReadAppDependencies {
 
 /** The read API's HTTP app, built without listening so tests drive it with inject() or a real socket. */
 export const buildReadApp = async (deps: ReadAppDependencies): Promise<FastifyInstance> => {
-  const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
-
-  await app.register(swagger, {
-    openapi: { info: { title: 'NationPulse read API', version: '1.0.0' } },
-    transform: jsonSchemaTransform,
+  const app = await createServiceApp({
+    title: 'NationPulse read API',
+    logger: deps.logger,
+    health: deps.health,
   });
   await app.register(queryRoutes, { prefix: '/api/v1', executor: deps.executor, maxAgeSeconds: deps.cacheMaxAgeSeconds ?? 30 });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
-    const health = await deps.health();
-    return reply.status(health.ok ? 200 : 503).send(health);
-  });
   return app;
 };

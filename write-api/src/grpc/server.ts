@@ -1,5 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
-import { COMMAND_SERVICE_NAME, createHealthService, loadHealthProto, loadWriteProto, overallStatus, type HealthCheck } from '@nationpulse/protos';
+import { COMMAND_SERVICE_NAME, loadWriteProto, startGrpcServer, type HealthCheck } from '@nationpulse/protos';
 import type { AccessControl } from '../command-handling/access-control.ts';
 import type { Dispatcher } from '../command-handling/dispatcher.ts';
 import { createCommandGrpcService, type CommandGrpcServiceOptions } from './command-service.ts';
@@ -31,45 +30,16 @@ export interface WriteGrpcServer {
   close(): Promise<void>;
 }
 
-const address = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
-
 /** The write API's gRPC endpoint: CommandService and grpc.health.v1, plaintext (inside the cluster). */
 export const startWriteGrpcServer = async (options: WriteGrpcServerOptions): Promise<WriteGrpcServer> => {
-  const { host, port, dispatcher, access, health, logger, shutdownTimeoutMs = 10_000, maxReceiveMessageBytes = 1024 * 1024 } = options;
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxReceiveMessageBytes });
-  const watches = new AbortController();
-
-  const check: HealthCheck = async () => {
-    const dependencies = await health();
-    return { ...dependencies, [COMMAND_SERVICE_NAME]: overallStatus(dependencies) };
-  };
-  server.addService(loadWriteProto().commandService, createCommandGrpcService({ dispatcher, access, ...(logger ? { logger } : {}) }));
-  server.addService(
-    loadHealthProto().healthService,
-    createHealthService(check, { signal: watches.signal, ...(options.healthWatchIntervalMs ? { watchIntervalMs: options.healthWatchIntervalMs } : {}) }),
-  );
-
-  const boundPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address(host, port), grpc.ServerCredentials.createInsecure(), (error, bound) => {
-      if (!error) return resolve(bound);
-      server.forceShutdown();
-      reject(error);
-    }),
-  );
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
-      watches.abort();
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, shutdownTimeoutMs);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }));
-
-  return { port: boundPort, close };
+  const { dispatcher, access, logger } = options;
+  return startGrpcServer({
+    host: options.host,
+    port: options.port,
+    service: { name: COMMAND_SERVICE_NAME, definition: loadWriteProto().commandService, implementation: createCommandGrpcService({ dispatcher, access, ...(logger ? { logger } : {}) }) },
+    health: options.health,
+    maxReceiveMessageBytes: options.maxReceiveMessageBytes ?? 1024 * 1024,
+    ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
+    ...(options.healthWatchIntervalMs !== undefined ? { healthWatchIntervalMs: options.healthWatchIntervalMs } : {}),
+  });
 };

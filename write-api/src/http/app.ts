@@ -1,7 +1,5 @@
-import swagger from '@fastify/swagger';
-import { installErrorHandler } from '@nationpulse/platform';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createServiceApp } from '@nationpulse/platform';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AccessControl } from '../command-handling/access-control.ts';
 import type { Dispatcher } from '../command-handling/dispatcher.ts';
 import { commandRoutes } from './command-routes.ts';
@@ -16,25 +14,12 @@ export interface WriteAppDependencies {
 
 /** The write API's HTTP app, built without listening so tests drive it with inject() or a real socket. */
 export const buildWriteApp = async (deps: WriteAppDependencies): Promise<FastifyInstance> => {
-  const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    bodyLimit: deps.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
-  }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
-
-  await app.register(swagger, {
-    openapi: { info: { title: 'NationPulse write API', version: '1.0.0' } },
-    transform: jsonSchemaTransform,
+  const app = await createServiceApp({
+    title: 'NationPulse write API',
+    logger: deps.logger,
+    health: deps.health,
+    bodyLimitBytes: deps.bodyLimitBytes,
   });
   await app.register(commandRoutes, { prefix: '/api/v1', dispatcher: deps.dispatcher, access: deps.access });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
-    const health = await deps.health();
-    return reply.status(health.ok ? 200 : 503).send(health);
-  });
   return app;
 };

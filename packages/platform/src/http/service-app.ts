@@ -1,0 +1,36 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { installErrorHandler } from './error-handler.ts';
+
+export interface ServiceAppOptions {
+  /** Title of the OpenAPI document, e.g. 'NationPulse read API'. */
+  readonly title: string;
+  readonly logger: FastifyBaseLogger | false;
+  readonly bodyLimitBytes?: number;
+  readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+}
+
+/**
+ * The HTTP app every service starts from: zod validation and serialisation through the type
+ * provider, the one error handler, request ids, the OpenAPI document generated from the route
+ * schemas (`/openapi.json`) and `/health` (503 when a dependency is down). Routes come after.
+ */
+export const createServiceApp = async (options: ServiceAppOptions) => {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.bodyLimitBytes ? { bodyLimit: options.bodyLimitBytes } : {}),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  await app.register(swagger, { openapi: { info: { title: options.title, version: '1.0.0' } }, transform: jsonSchemaTransform });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    const health = await options.health();
+    return reply.status(health.ok ? 200 : 503).send(health);
+  });
+  return app;
+};

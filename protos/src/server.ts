@@ -1,0 +1,69 @@
+import * as grpc from '@grpc/grpc-js';
+import { createHealthService, overallStatus, type HealthCheck } from './health.ts';
+import { loadHealthProto } from './load.ts';
+
+export interface GrpcServerOptions {
+  /** e.g. '0.0.0.0', '::' or '127.0.0.1'. */
+  readonly host: string;
+  /** 0 picks a free port; the bound one is returned. */
+  readonly port: number;
+  /** The service this server exists for, reported in grpc.health.v1 under `name`. */
+  readonly service: { readonly name: string; readonly definition: grpc.ServiceDefinition; readonly implementation: grpc.UntypedServiceImplementation };
+  /** The dependencies' statuses; the service (and '' overall) is SERVING when all of them are. */
+  readonly health: HealthCheck;
+  /** How long close() lets in-flight calls finish before cancelling them. Default 10 s. */
+  readonly shutdownTimeoutMs?: number;
+  /** Largest accepted request message. */
+  readonly maxReceiveMessageBytes: number;
+  /** How often a health Watch re-checks. Default 5 s. */
+  readonly healthWatchIntervalMs?: number;
+}
+
+export interface GrpcServer {
+  readonly port: number;
+  /** Stops accepting calls, ends health watches, waits for in-flight calls (up to the timeout), then forces the rest. */
+  close(): Promise<void>;
+}
+
+const address = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** A platform gRPC endpoint: one service plus grpc.health.v1, plaintext (inside the cluster). */
+export const startGrpcServer = async (options: GrpcServerOptions): Promise<GrpcServer> => {
+  const { host, port, service, health, shutdownTimeoutMs = 10_000, maxReceiveMessageBytes } = options;
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxReceiveMessageBytes });
+  const watches = new AbortController();
+
+  const check: HealthCheck = async () => {
+    const dependencies = await health();
+    return { ...dependencies, [service.name]: overallStatus(dependencies) };
+  };
+  server.addService(service.definition, service.implementation);
+  server.addService(
+    loadHealthProto().healthService,
+    createHealthService(check, { signal: watches.signal, ...(options.healthWatchIntervalMs ? { watchIntervalMs: options.healthWatchIntervalMs } : {}) }),
+  );
+
+  const boundPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address(host, port), grpc.ServerCredentials.createInsecure(), (error, bound) => {
+      if (!error) return resolve(bound);
+      server.forceShutdown();
+      reject(error);
+    }),
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      watches.abort();
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, shutdownTimeoutMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }));
+
+  return { port: boundPort, close };
+};
