@@ -44,6 +44,7 @@ export const startReadApiService = async (
     executor,
     logger,
     cacheMaxAgeSeconds: config.READ_CACHE_MAX_AGE_SECONDS,
+    microCacheTtlMs: config.READ_RESPONSE_CACHE_TTL_MS,
     health: async () => {
       const [store, cacheUp] = await Promise.all([probe(() => readStore.ping()), probe(() => cache.ping())]);
       // The cache is an optimisation: the API answers without it, so it does not fail the check.

@@ -9,7 +9,7 @@ import type { BenchContext, Row } from '../types.ts';
 
 export const name = 'event-store';
 export const description =
-  'Embedded SQLite event store (packages/embedded), one file in a fresh temp dir, WAL mode, default page size; realistic ObservationsIngested events with the platform's time-ordered newId() (UUIDv7) event ids unless a row says otherwise.';
+  'Embedded SQLite event store (packages/embedded), one file in a fresh temp dir, WAL mode, default page size; realistic ObservationsIngested events with time-ordered event ids from the platform newId() (UUIDv7) unless a row says otherwise.';
 
 const RUNS = 7;
 const WARMUP_SECONDS = 1;

@@ -8,6 +8,8 @@ export interface ReadAppDependencies {
   readonly logger: FastifyBaseLogger | false;
   /** Cache-Control max-age of successful answers, in seconds. Default 30. */
   readonly cacheMaxAgeSeconds?: number;
+  /** How long the exact bytes of an answer are reused for the same URL, in ms. Default 0 (off). */
+  readonly microCacheTtlMs?: number;
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
 }
 
@@ -18,6 +20,6 @@ export const buildReadApp = async (deps: ReadAppDependencies): Promise<FastifyIn
     logger: deps.logger,
     health: deps.health,
   });
-  await app.register(queryRoutes, { prefix: '/api/v1', executor: deps.executor, maxAgeSeconds: deps.cacheMaxAgeSeconds ?? 30 });
+  await app.register(queryRoutes, { prefix: '/api/v1', executor: deps.executor, maxAgeSeconds: deps.cacheMaxAgeSeconds ?? 30, microCacheTtlMs: deps.microCacheTtlMs ?? 0 });
   return app;
 };

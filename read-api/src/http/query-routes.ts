@@ -14,12 +14,14 @@ import { listCountriesOutput } from '../queries/list-countries/list-countries.qu
 import { listIndicatorsOutput } from '../queries/list-indicators/list-indicators.query.ts';
 import { rankingsOutput } from '../queries/rankings/rankings.query.ts';
 import { seriesOutput } from '../queries/series/series.query.ts';
-import { installHttpCaching } from './http-caching.ts';
+import { installHttpCaching, installMicroCache } from './http-caching.ts';
 
 export interface QueryRoutesOptions {
   readonly executor: QueryExecutor;
   /** Cache-Control max-age of successful answers. */
   readonly maxAgeSeconds: number;
+  /** How long the bytes of an answer are sent again for the same URL (0: off). */
+  readonly microCacheTtlMs?: number;
 }
 
 /** Every query accepts it: answer only once the read models it reads reached this position (else 503 POSITION_NOT_REACHED). */
@@ -40,8 +42,9 @@ const csv = (value: string) => value.split(',').map((s) => s.trim());
  * executor (which validates again with the query's own schema, the one gRPC uses). Every answer
  * carries X-Position: the position of the read models it reflects.
  */
-export const queryRoutes: FastifyPluginAsyncZod<QueryRoutesOptions> = async (app, { executor, maxAgeSeconds }) => {
+export const queryRoutes: FastifyPluginAsyncZod<QueryRoutesOptions> = async (app, { executor, maxAgeSeconds, microCacheTtlMs = 0 }) => {
   installHttpCaching(app, { maxAgeSeconds });
+  installMicroCache(app, { ttlMs: microCacheTtlMs });
 
   const answer = async <TInput, TOutput>(reply: FastifyReply, query: QueryDefinition<TInput, TOutput>, input: unknown, minPosition: number | undefined) => {
     try {
