@@ -1,25 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { createTokenService, systemClock } from '@nationpulse/platform';
+import { freePort, waitForHealth } from '@nationpulse/platform/testing';
 import { loadHealthProto } from '@nationpulse/protos';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, 'main.ts');
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const running: ChildProcess[] = [];
 const start = (env: Record<string, string>) => {
@@ -29,20 +19,6 @@ const start = (env: Record<string, string>) => {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited, stderr: () => stderr };
-};
-
-const waitForHealth = async (url: string, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
 };
 
 afterEach(() => {

@@ -1,23 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { createTokenService, newId, systemClock } from '@nationpulse/platform';
+import { freePort, waitForHealth } from '@nationpulse/platform/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const entry = join(import.meta.dirname, 'main.ts');
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-
 const dataDir = mkdtempSync(join(tmpdir(), 'np-embedded-'));
 let child: ReturnType<typeof spawn> | null = null;
 afterAll(() => {
@@ -39,18 +29,6 @@ const seed = async () => {
     );
   }
   await store.close();
-};
-
-const waitUntilUp = async (url: string) => {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
 };
 
 describe('embedded platform (npm start)', () => {
@@ -76,7 +54,7 @@ describe('embedded platform (npm start)', () => {
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const [writeUrl, readUrl, opsUrl] = [`http://127.0.0.1:${w}`, `http://127.0.0.1:${r}`, `http://127.0.0.1:${p}`];
-    await Promise.all([waitUntilUp(writeUrl), waitUntilUp(readUrl), waitUntilUp(opsUrl)]);
+    await Promise.all([waitForHealth(writeUrl), waitForHealth(readUrl), waitForHealth(opsUrl)]);
 
     const series = await fetch(`${readUrl}/api/v1/series/FRA/SP.POP.TOTL?minPosition=3`);
     expect(series.status).toBe(200);
