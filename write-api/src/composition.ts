@@ -1,7 +1,7 @@
 import { hashPassword, type Clock, type TokenService } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { createAccessControl, type AccessControl } from './command-handling/access-control.ts';
-import { createAggregateExecutor } from './command-handling/aggregate-executor.ts';
+import { createAggregateExecutor } from '@nationpulse/event-sourcing';
 import { createDispatcher, type Dispatcher } from './command-handling/dispatcher.ts';
 
 export interface WriteSide {

@@ -1,7 +1,7 @@
 import { NationPulseError, evolveUser, forbidden, hasPermission, initialUserState, userStreamId, type Permission } from '@nationpulse/domain';
 import type { TokenService } from '@nationpulse/platform';
-import type { AggregateExecutor } from './aggregate-executor.ts';
-import type { Actor } from './command-context.ts';
+import type { AggregateExecutor } from '@nationpulse/event-sourcing';
+import type { Actor } from '@nationpulse/event-sourcing';
 
 export interface AccessControl {
   /** Verifies the bearer token and loads the user's current access from the event store. */
@@ -24,6 +24,8 @@ export const createAccessControl = (tokens: TokenService, executor: AggregateExe
   },
   authorize(actor, permission) {
     if (actor.kind === 'system') return;
+    // Services acting for a user do not dispatch commands here: only signed-in users and the platform do.
+    if (actor.kind === 'on-behalf') throw forbidden('PERMISSION_DENIED', 'Commands are dispatched for signed-in users only');
     if (!hasPermission(actor.principal, permission)) {
       throw forbidden('PERMISSION_DENIED', `This action needs the permission ${permission}`, { permission });
     }

@@ -1,8 +1,8 @@
 import type { Permission } from '@nationpulse/domain';
 import type { Clock } from '@nationpulse/platform';
 import type { z } from 'zod';
-import type { AggregateExecutor } from './aggregate-executor.ts';
-import type { CommandContext, CommandReceipt } from './command-context.ts';
+import type { AggregateExecutor } from '@nationpulse/event-sourcing';
+import type { CommandContext, CommandReceipt } from '@nationpulse/event-sourcing';
 
 export interface CommandDependencies {
   readonly executor: AggregateExecutor;

@@ -1,7 +1,7 @@
 import { validationError } from '@nationpulse/domain';
 import type { z } from 'zod';
 import type { AccessControl } from './access-control.ts';
-import type { CommandContext, CommandReceipt } from './command-context.ts';
+import type { CommandContext, CommandReceipt } from '@nationpulse/event-sourcing';
 import type { CommandDefinition, CommandDependencies } from './command-definition.ts';
 
 export type CommandResult = CommandReceipt & Record<string, unknown>;

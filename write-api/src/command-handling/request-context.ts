@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { validationError } from '@nationpulse/domain';
 import { bearerToken } from '@nationpulse/platform';
 import type { AccessControl } from './access-control.ts';
-import type { CommandContext } from './command-context.ts';
+import type { CommandContext } from '@nationpulse/event-sourcing';
 
 /**
  * The request attributes every command transport carries, as plain strings: HTTP headers and

@@ -19,9 +19,9 @@ import {
 } from '@nationpulse/protos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessControl } from '../command-handling/access-control.ts';
-import { createAggregateExecutor } from '../command-handling/aggregate-executor.ts';
+import { createAggregateExecutor } from '@nationpulse/event-sourcing';
 import { seriesAggregate } from '../command-handling/aggregates.ts';
-import type { CommandContext } from '../command-handling/command-context.ts';
+import type { CommandContext } from '@nationpulse/event-sourcing';
 import { createDispatcher } from '../command-handling/dispatcher.ts';
 import { commands } from '../commands/catalogue.ts';
 import { startWriteGrpcServer, type WriteGrpcServer } from './server.ts';

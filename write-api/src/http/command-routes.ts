@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessControl } from '../command-handling/access-control.ts';
-import type { CommandContext } from '../command-handling/command-context.ts';
+import type { CommandContext } from '@nationpulse/event-sourcing';
 import type { CommandDefinition } from '../command-handling/command-definition.ts';
 import type { Dispatcher } from '../command-handling/dispatcher.ts';
 import { commandContextFrom } from '../command-handling/request-context.ts';

@@ -2,7 +2,7 @@ import { roleSchema, userStreamId, usernameSchema, usernameStreamId } from '@nat
 import { deterministicId, newId, sha256Hex } from '@nationpulse/platform';
 import { z } from 'zod';
 import { usernameClaimAggregate, userAggregate } from '../../command-handling/aggregates.ts';
-import { actorId } from '../../command-handling/command-context.ts';
+import { actorId } from '@nationpulse/event-sourcing';
 import { defineCommand } from '../../command-handling/command-definition.ts';
 
 export const registerUserInput = z.object({

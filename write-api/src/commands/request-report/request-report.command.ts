@@ -2,7 +2,7 @@ import { reportFormats, reportSpecSchema, reportStreamId } from '@nationpulse/do
 import { deterministicId, newId } from '@nationpulse/platform';
 import { z } from 'zod';
 import { reportAggregate } from '../../command-handling/aggregates.ts';
-import { actorId } from '../../command-handling/command-context.ts';
+import { actorId } from '@nationpulse/event-sourcing';
 import { defineCommand } from '../../command-handling/command-definition.ts';
 
 export const requestReportInput = z.object({ spec: reportSpecSchema, format: z.enum(reportFormats).default('csv') });

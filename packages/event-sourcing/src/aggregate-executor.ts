@@ -29,6 +29,8 @@ export interface ExecuteOptions<S, C, E extends { readonly type: string; readonl
 export interface AggregateExecutor {
   load<S, E extends { readonly type: string; readonly data: unknown }>(streamId: string, aggregate: Pick<Aggregate<S, never, E>, 'initial' | 'evolve'>): Promise<LoadedStream<S>>;
   execute<S, C, E extends { readonly type: string; readonly data: unknown }>(options: ExecuteOptions<S, C, E>): Promise<CommandReceipt>;
+  /** As execute, also returning the events this call appended (none when replayed or when nothing changed). */
+  executeWithEvents<S, C, E extends { readonly type: string; readonly data: unknown }>(options: ExecuteOptions<S, C, E>): Promise<{ receipt: CommandReceipt; events: readonly E[] }>;
 }
 
 export interface AggregateExecutorOptions {
@@ -61,7 +63,7 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
     return { state, revision, position, events };
   };
 
-  const execute: AggregateExecutor['execute'] = async ({ streamId, aggregate, command, commandName, context, fingerprint }) => {
+  const executeWithEvents: AggregateExecutor['executeWithEvents'] = async ({ streamId, aggregate, command, commandName, context, fingerprint }) => {
     const keyHash = context.idempotencyKey ? sha256Hex(`${actorId(context.actor)}\u0000${commandName}\u0000${context.idempotencyKey}`) : null;
     const requestHash = keyHash ? sha256Hex(JSON.stringify(fingerprint)) : null;
     const attempts = context.expectedRevision === null ? 1 + maxConflictRetries : 1;
@@ -75,7 +77,7 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
           if (last.metadata['requestHash'] !== requestHash) {
             throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
           }
-          return { streamId, revision: last.revision, position: last.position, replayed: true };
+          return { receipt: { streamId, revision: last.revision, position: last.position, replayed: true }, events: [] };
         }
       }
       if (context.expectedRevision !== null && context.expectedRevision !== (loaded.revision ?? -1)) {
@@ -83,7 +85,7 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
       }
 
       const decided = aggregate.decide(command, loaded.state);
-      if (decided.length === 0) return { streamId, revision: loaded.revision ?? -1, position: loaded.position, replayed: false };
+      if (decided.length === 0) return { receipt: { streamId, revision: loaded.revision ?? -1, position: loaded.position, replayed: false }, events: [] };
 
       const occurredAt = clock.now().toISOString();
       const toAppend: NewEvent[] = decided.map((event, i) => {
@@ -107,7 +109,7 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
       });
       try {
         const appended = await eventStore.append(streamId, toAppend, loaded.revision ?? 'no_stream');
-        return { streamId, revision: appended.nextRevision, position: appended.position, replayed: false };
+        return { receipt: { streamId, revision: appended.nextRevision, position: appended.position, replayed: false }, events: decided };
       } catch (e) {
         if (e instanceof StreamRevisionConflictError && attempt < attempts) continue;
         throw e;
@@ -115,5 +117,5 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
     }
   };
 
-  return { load, execute };
+  return { load, execute: async (options) => (await executeWithEvents(options)).receipt, executeWithEvents };
 };

@@ -3,9 +3,23 @@ import type { Principal } from '@nationpulse/domain';
 /** Who is acting: a signed-in user (their access loaded from the event store) or the platform itself. */
 export type Actor =
   | { readonly kind: 'user'; readonly userId: string; readonly username: string; readonly principal: Principal }
-  | { readonly kind: 'system'; readonly name: string };
+  | { readonly kind: 'system'; readonly name: string }
+  /** A platform service acting for a user whose right to ask was checked when they asked (e.g. an ingestion run they triggered). */
+  | { readonly kind: 'on-behalf'; readonly userId: string; readonly service: string };
 
-export const actorId = (actor: Actor): string => (actor.kind === 'user' ? actor.userId : `system:${actor.name}`);
+export const actorId = (actor: Actor): string => {
+  switch (actor.kind) {
+    case 'user':
+    case 'on-behalf':
+      return actor.userId;
+    case 'system':
+      return `system:${actor.name}`;
+  }
+};
+
+/** The actor recorded as `system:<name>` or a user id, as event metadata writes it. */
+export const actorFromId = (id: string, service: string): Actor =>
+  id.startsWith('system:') ? { kind: 'system', name: id.slice('system:'.length) } : { kind: 'on-behalf', userId: id, service };
 
 export interface CommandContext {
   readonly actor: Actor;

@@ -1,0 +1,24 @@
+export {
+  CsvStructureError,
+  WORLD_BANK_CSV_HEADER,
+  checkFileHeader,
+  indicatorFor,
+  parseWorldBankCsvFile,
+  parseWorldBankCsvLines,
+  splitCsvLine,
+  type CsvLine,
+  type CsvRejection,
+  type CsvRow,
+} from './sources/world-bank-csv/world-bank-csv.parser.ts';
+export {
+  DEFAULT_ACTOR,
+  FILE_SOURCE,
+  ingestWorldBankCsv,
+  resolveCsvFiles,
+  type IngestWorldBankCsvOptions,
+  type IngestionProgress,
+  type IngestionRejectedRow,
+  type IngestionSummary,
+} from './runs/ingest-file.ts';
+export { createSeriesWriter, type SeriesWriter } from './runs/series-writer.ts';
+export { ingestionConfigSchema, type IngestionConfig } from './config.ts';

@@ -1,0 +1,2 @@
+export * from './aggregate-executor.ts';
+export * from './command-context.ts';
