@@ -8,6 +8,7 @@ COPY protos ./protos
 COPY write-api ./write-api
 COPY read-api ./read-api
 COPY projectors ./projectors
+COPY ingestion ./ingestion
 COPY bench/package.json ./bench/package.json
 RUN npm ci --omit=dev --no-audit --no-fund && npm install --no-save tsx@4
 
