@@ -382,6 +382,11 @@ describe('the app', () => {
   it('describes the query paths in /openapi.json and answers /health', async () => {
     const spec = await get('/openapi.json');
     expect(Object.keys(spec.body.paths as object).sort()).toEqual([
+      '/api/v1/asof',
+      '/api/v1/audit/changes',
+      '/api/v1/audit/runs',
+      '/api/v1/audit/runs/{runId}',
+      '/api/v1/audit/series/{iso3}/{indicator}',
       '/api/v1/compare/{indicator}',
       '/api/v1/countries',
       '/api/v1/countries/{iso3}',

@@ -5,6 +5,11 @@ import { z } from 'zod';
 import type { QueryDefinition } from '../query-handling/query-definition.ts';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { positionSchema } from '../query-handling/query-executor.ts';
+import { auditAsOfOutput } from '../queries/audit-asof/audit-asof.query.ts';
+import { auditChangesOutput, auditChangesShape } from '../queries/audit-changes/audit-changes.query.ts';
+import { auditRunInput, auditRunOutput, auditRunsOutput } from '../queries/audit-runs/audit-runs.query.ts';
+import { auditSeriesOutput } from '../queries/audit-series/audit-series.query.ts';
+import { instant, instantNotAfter } from '../queries/audit-shared/audit-fields.ts';
 import { queries } from '../queries/catalogue.ts';
 import { comparedCountries, compareOutput } from '../queries/compare/compare.query.ts';
 import { countryProfileOutput } from '../queries/country-profile/country-profile.query.ts';
@@ -160,5 +165,80 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRoutesOptions> = async (app
       const { minPosition, ...rest } = req.query;
       return answer(reply, queries.compare, { indicator: req.params.indicator, ...rest }, minPosition);
     },
+  );
+
+  app.get(
+    '/audit/series/:iso3/:indicator',
+    {
+      schema: {
+        summary: 'The history of a value (or of every year of a series): its changes, ingested and corrected, by year then position',
+        params: iso3Params.extend(indicatorParams.shape),
+        querystring: z.object({ year: fields.year.optional().describe('Default: every year'), ...consistency }),
+        response: { 200: auditSeriesOutput },
+      },
+    },
+    (req, reply) => answer(reply, queries.auditSeries, { country: req.params.iso3, indicator: req.params.indicator, year: req.query.year }, req.query.minPosition),
+  );
+
+  app.get(
+    '/audit/runs',
+    {
+      schema: {
+        summary: 'Ingestion runs, newest first, with their counts and status',
+        querystring: z.object({ limit: fields.limit.optional().describe('1-300, default 20'), offset: fields.offset.optional(), ...consistency }),
+        response: { 200: auditRunsOutput },
+      },
+    },
+    (req, reply) => {
+      const { minPosition, ...rest } = req.query;
+      return answer(reply, queries.auditRuns, rest, minPosition);
+    },
+  );
+
+  app.get(
+    '/audit/runs/:runId',
+    {
+      schema: {
+        summary: 'One ingestion run: its counts, rejected rows and the first 200 changes it made',
+        params: auditRunInput,
+        querystring: z.object(consistency),
+        response: { 200: auditRunOutput },
+      },
+    },
+    (req, reply) => answer(reply, queries.auditRun, { runId: req.params.runId }, req.query.minPosition),
+  );
+
+  app.get(
+    '/audit/changes',
+    {
+      schema: {
+        summary: 'Data changes (ingested and corrected values) in a time window, newest first',
+        querystring: z
+          .object({
+            ...auditChangesShape,
+            limit: auditChangesShape.limit.optional().describe('1-300, default 50'),
+            offset: auditChangesShape.offset.optional(),
+            ...consistency,
+          })
+          .refine(...instantNotAfter),
+        response: { 200: auditChangesOutput },
+      },
+    },
+    (req, reply) => {
+      const { minPosition, ...rest } = req.query;
+      return answer(reply, queries.auditChanges, rest, minPosition);
+    },
+  );
+
+  app.get(
+    '/asof',
+    {
+      schema: {
+        summary: "A country's indicators as they were known at an instant: each indicator's latest year and value",
+        querystring: z.object({ at: instant, country: fields.country, ...consistency }),
+        response: { 200: auditAsOfOutput },
+      },
+    },
+    (req, reply) => answer(reply, queries.auditAsOf, { country: req.query.country, at: req.query.at }, req.query.minPosition),
   );
 };

@@ -1,3 +1,7 @@
+import { auditAsOfQuery } from './audit-asof/audit-asof.query.ts';
+import { auditChangesQuery } from './audit-changes/audit-changes.query.ts';
+import { auditRunQuery, auditRunsQuery } from './audit-runs/audit-runs.query.ts';
+import { auditSeriesQuery } from './audit-series/audit-series.query.ts';
 import { compareQuery } from './compare/compare.query.ts';
 import { countryProfileQuery } from './country-profile/country-profile.query.ts';
 import { dashboardQuery } from './dashboard/dashboard.query.ts';
@@ -15,4 +19,9 @@ export const queries = {
   rankings: rankingsQuery,
   dashboard: dashboardQuery,
   compare: compareQuery,
+  auditSeries: auditSeriesQuery,
+  auditRuns: auditRunsQuery,
+  auditRun: auditRunQuery,
+  auditChanges: auditChangesQuery,
+  auditAsOf: auditAsOfQuery,
 } as const;

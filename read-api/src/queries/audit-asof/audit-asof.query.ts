@@ -1,0 +1,49 @@
+import { collections, type ChangeLogDoc } from '@nationpulse/read-models';
+import { z } from 'zod';
+import { projections } from '../../query-handling/projections.ts';
+import { defineQuery } from '../../query-handling/query-definition.ts';
+import { fields, requireArea } from '../fields.ts';
+import { instant } from '../audit-shared/audit-fields.ts';
+
+/** The most change-log entries of one country an as-of query reads (a country has a few thousand at most). */
+export const ASOF_MAX_ENTRIES = 50_000;
+
+export const auditAsOfInput = z.object({ country: fields.country, at: instant });
+export type AuditAsOfInput = z.infer<typeof auditAsOfInput>;
+
+export const auditAsOfOutput = z.object({
+  country: z.string(),
+  at: z.string(),
+  indicators: z.array(z.object({ indicator: z.string(), year: z.number().int(), value: z.number() })),
+});
+export type AuditAsOfOutput = z.infer<typeof auditAsOfOutput>;
+
+/**
+ * A country's indicators as they were known at an instant: per (indicator, year) the value of the
+ * last change (highest position) made at or before it, then per indicator its latest year.
+ * Indicators by code.
+ */
+export const auditAsOfQuery = defineQuery({
+  name: 'audit-asof',
+  input: auditAsOfInput,
+  reads: [projections.changeLog],
+  async run(input, { readStore }): Promise<AuditAsOfOutput> {
+    const area = requireArea(input.country);
+    const atMs = Date.parse(input.at);
+    const docs = await readStore.find<ChangeLogDoc>(collections.changeLog, { where: { country: area.iso3 }, limit: ASOF_MAX_ENTRIES });
+    const known = new Map<string, { indicator: string; year: number; value: number; position: number }>();
+    for (const { doc } of docs) {
+      if (Date.parse(doc.at) > atMs) continue;
+      const key = `${doc.indicator}:${doc.year}`;
+      const current = known.get(key);
+      if (!current || doc.position > current.position) known.set(key, { indicator: doc.indicator, year: doc.year, value: doc.value, position: doc.position });
+    }
+    const latest = new Map<string, { indicator: string; year: number; value: number }>();
+    for (const { indicator, year, value } of known.values()) {
+      const current = latest.get(indicator);
+      if (!current || year > current.year) latest.set(indicator, { indicator, year, value });
+    }
+    const indicators = [...latest.values()].sort((a, b) => (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
+    return { country: area.iso3, at: input.at, indicators };
+  },
+});

@@ -1,0 +1,49 @@
+import type { FieldCondition } from '@nationpulse/ports';
+import { collections, type ChangeLogDoc } from '@nationpulse/read-models';
+import { z } from 'zod';
+import { projections } from '../../query-handling/projections.ts';
+import { defineQuery } from '../../query-handling/query-definition.ts';
+import { fields } from '../fields.ts';
+import { changeEntry, instant, instantNotAfter, toChangeEntry } from '../audit-shared/audit-fields.ts';
+
+export const auditChangesShape = {
+  from: instant.optional(),
+  to: instant.optional(),
+  source: z.string().min(1).max(100).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  limit: fields.limit.default(50),
+  offset: fields.offset.default(0),
+};
+export const auditChangesInput = z.object(auditChangesShape).refine(...instantNotAfter);
+export type AuditChangesInput = z.infer<typeof auditChangesInput>;
+
+export const auditChangesOutput = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), changes: z.array(changeEntry) });
+export type AuditChangesOutput = z.infer<typeof auditChangesOutput>;
+
+/** Data changes (ingested and corrected values) in a time window, newest first; access changes are not included. */
+export const auditChangesQuery = defineQuery({
+  name: 'audit-changes',
+  input: auditChangesInput,
+  reads: [projections.changeLog],
+  async run(input, { readStore }): Promise<AuditChangesOutput> {
+    const where: Record<string, FieldCondition> = {};
+    if (input.from !== undefined || input.to !== undefined) {
+      where.at = { ...(input.from === undefined ? {} : { gte: input.from }), ...(input.to === undefined ? {} : { lte: input.to }) };
+    }
+    if (input.source !== undefined) where.source = input.source;
+    if (input.actor !== undefined) where.actor = input.actor;
+    const [total, docs] = await Promise.all([
+      readStore.count(collections.changeLog, where),
+      readStore.find<ChangeLogDoc>(collections.changeLog, {
+        where,
+        orderBy: [
+          { field: 'at', direction: 'desc' },
+          { field: 'position', direction: 'desc' },
+        ],
+        limit: input.limit,
+        offset: input.offset,
+      }),
+    ]);
+    return { total, limit: input.limit, offset: input.offset, changes: docs.map((d) => toChangeEntry(d.doc)) };
+  },
+});
