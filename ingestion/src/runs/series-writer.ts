@@ -1,4 +1,4 @@
-import { decideSeries, evolveSeries, initialSeriesState, seriesStreamId } from '@nationpulse/domain';
+import { seriesAggregate, seriesStreamId } from '@nationpulse/domain';
 import { actorFromId, createAggregateExecutor } from '@nationpulse/event-sourcing';
 import type { Clock } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
@@ -27,8 +27,6 @@ export interface SeriesWriterOptions {
   readonly source: string;
   readonly correlationId: string;
 }
-
-const seriesAggregate = { initial: initialSeriesState, evolve: evolveSeries, decide: decideSeries };
 
 /**
  * Records one series' observations through the series aggregate, with the same executor as the

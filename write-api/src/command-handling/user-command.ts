@@ -1,7 +1,6 @@
-import { userStreamId, type UserCommand } from '@nationpulse/domain';
+import { userAggregate, userStreamId, type UserCommand } from '@nationpulse/domain';
 import type { Permission } from '@nationpulse/domain';
 import type { z } from 'zod';
-import { userAggregate } from './aggregates.ts';
 import type { CommandContext } from '@nationpulse/event-sourcing';
 import { defineCommand, type CommandDefinition } from './command-definition.ts';
 

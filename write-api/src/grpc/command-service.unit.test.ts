@@ -20,7 +20,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessControl } from '../command-handling/access-control.ts';
 import { createAggregateExecutor } from '@nationpulse/event-sourcing';
-import { seriesAggregate } from '../command-handling/aggregates.ts';
+import { seriesAggregate } from '@nationpulse/domain';
 import type { CommandContext } from '@nationpulse/event-sourcing';
 import { createDispatcher } from '../command-handling/dispatcher.ts';
 import { commands } from '../commands/catalogue.ts';

@@ -97,3 +97,6 @@ export const decideReport = (command: ReportCommand, state: ReportState): Report
     }
   }
 };
+
+/** The report aggregate, as the executor runs it. */
+export const reportAggregate = { initial: initialReportState, evolve: evolveReport, decide: decideReport };

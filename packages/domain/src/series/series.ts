@@ -94,3 +94,6 @@ export const decideSeries = (command: SeriesCommand, state: SeriesState): Series
     }
   }
 };
+
+/** The series aggregate, as the executor runs it. */
+export const seriesAggregate = { initial: initialSeriesState, evolve: evolveSeries, decide: decideSeries };

@@ -127,3 +127,6 @@ export const decideUser = (command: UserCommand, state: UserState): UserEvent[] 
       return state.grants.has(command.permission) ? [{ type: 'PermissionRevoked', data: { userId, permission: command.permission } }] : [];
   }
 };
+
+/** The user aggregate, as the executor runs it. */
+export const userAggregate = { initial: initialUserState, evolve: evolveUser, decide: decideUser };

@@ -27,3 +27,6 @@ export const decideUsernameClaim = (command: ClaimUsername, state: UsernameClaim
   if (state.claimedBy !== null && command.holderExists) throw conflict('USERNAME_TAKEN', `The username ${command.username} is taken`);
   return [{ type: 'UsernameClaimed', data: { username: command.username, userId: command.userId } }];
 };
+
+/** The username-claim aggregate, as the executor runs it. */
+export const usernameClaimAggregate = { initial: initialUsernameClaimState, evolve: evolveUsernameClaim, decide: decideUsernameClaim };

@@ -1,6 +1,6 @@
 import { countryCode, indicatorCode, observationValue, observationYear, seriesStreamId } from '@nationpulse/domain';
 import { z } from 'zod';
-import { seriesAggregate } from '../../command-handling/aggregates.ts';
+import { seriesAggregate } from '@nationpulse/domain';
 import { defineCommand } from '../../command-handling/command-definition.ts';
 
 /** A manual data fix: recorded with its reason and actor next to the value it replaces. */

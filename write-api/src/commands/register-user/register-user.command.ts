@@ -1,7 +1,7 @@
 import { roleSchema, userStreamId, usernameSchema, usernameStreamId } from '@nationpulse/domain';
 import { deterministicId, newId, sha256Hex } from '@nationpulse/platform';
 import { z } from 'zod';
-import { usernameClaimAggregate, userAggregate } from '../../command-handling/aggregates.ts';
+import { usernameClaimAggregate, userAggregate } from '@nationpulse/domain';
 import { actorId } from '@nationpulse/event-sourcing';
 import { defineCommand } from '../../command-handling/command-definition.ts';
 

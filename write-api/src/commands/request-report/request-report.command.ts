@@ -1,7 +1,7 @@
 import { reportFormats, reportSpecSchema, reportStreamId } from '@nationpulse/domain';
 import { deterministicId, newId } from '@nationpulse/platform';
 import { z } from 'zod';
-import { reportAggregate } from '../../command-handling/aggregates.ts';
+import { reportAggregate } from '@nationpulse/domain';
 import { actorId } from '@nationpulse/event-sourcing';
 import { defineCommand } from '../../command-handling/command-definition.ts';
 
