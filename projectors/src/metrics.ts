@@ -1,11 +1,9 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ProjectionManager } from './runner/projection-manager.ts';
 import type { RunnerProgress } from './runner/projection-runner.ts';
 
 /** Projection progress as Prometheus metrics: position, lag, rebuild progress, events/s, batch latency. */
-export const createProjectorMetrics = (getManager: () => ProjectionManager | null) => {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'nationpulse_projectors_' });
+export const createProjectorMetrics = (registry: Registry, getManager: () => ProjectionManager | null) => {
   const labels = ['projection'] as const;
   const status = async () => (await getManager()?.status()) ?? [];
   new Gauge({

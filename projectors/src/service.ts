@@ -1,4 +1,4 @@
-import { createLogger, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, EventStore, ReadStore } from '@nationpulse/ports';
 import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
 import { createProjectors } from './composition.ts';
@@ -28,7 +28,7 @@ export const startProjectorsService = async (
   // which its read API reads. A private in-process cache would be read by no one.
   const cache = shared.cache ?? (config.CACHE === 'redis' ? createCache(config) : undefined);
   let manager: ProjectionManager | null = null;
-  const metrics = createProjectorMetrics(() => manager);
+  const metrics = createProjectorMetrics(createMetricsRegistry('projectors'), () => manager);
   manager = createProjectors({
     eventStore,
     readStore,

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { createHealthService, overallStatus, type HealthCheck } from './health.ts';
 import { loadHealthProto } from './load.ts';
+import { instrumentService } from './telemetry.ts';
+import type { Registry } from 'prom-client';
 
 export interface GrpcServerOptions {
   /** e.g. '0.0.0.0', '::' or '127.0.0.1'. */
@@ -15,6 +17,8 @@ export interface GrpcServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Largest accepted request message. */
   readonly maxReceiveMessageBytes: number;
+  /** Where call latencies go (`nationpulse_grpc_server_duration_seconds`); none when absent. */
+  readonly metrics?: Registry;
   /** How often a health Watch re-checks. Default 5 s. */
   readonly healthWatchIntervalMs?: number;
 }
@@ -37,7 +41,7 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<GrpcS
     const dependencies = await health();
     return { ...dependencies, [service.name]: overallStatus(dependencies) };
   };
-  server.addService(service.definition, service.implementation);
+  server.addService(service.definition, instrumentService(service.definition, service.implementation, options.metrics));
   server.addService(
     loadHealthProto().healthService,
     createHealthService(check, { signal: watches.signal, ...(options.healthWatchIntervalMs ? { watchIntervalMs: options.healthWatchIntervalMs } : {}) }),

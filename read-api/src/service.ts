@@ -1,4 +1,4 @@
-import { createLogger, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, ReadStore } from '@nationpulse/ports';
 import { createCache, createReadStore } from '@nationpulse/wiring';
 import { createReadSide } from './composition.ts';
@@ -20,6 +20,7 @@ export const startReadApiService = async (
   shared: { readStore?: ReadStore; cache?: Cache; logger?: Logger } = {},
 ): Promise<ReadApiService> => {
   const logger = shared.logger ?? createLogger('read-api', config.LOG_LEVEL);
+  const metrics = createMetricsRegistry('read-api');
   const readStore = shared.readStore ?? createReadStore(config);
   const cache = shared.cache ?? createCache(config);
   const { executor } = createReadSide({
@@ -45,6 +46,7 @@ export const startReadApiService = async (
     logger,
     cacheMaxAgeSeconds: config.READ_CACHE_MAX_AGE_SECONDS,
     microCacheTtlMs: config.READ_RESPONSE_CACHE_TTL_MS,
+    metrics,
     health: async () => {
       const [store, cacheUp] = await Promise.all([probe(() => readStore.ping()), probe(() => cache.ping())]);
       // The cache is an optimisation: the API answers without it, so it does not fail the check.
@@ -57,6 +59,7 @@ export const startReadApiService = async (
     port: config.READ_API_GRPC_PORT,
     executor,
     logger,
+    metrics,
     health: async () => ({ readstore: (await probe(() => readStore.ping())).up ? 'SERVING' : 'NOT_SERVING' }),
   });
   logger.info({ http: httpUrl, grpc: grpcServer.port, readStore: config.READ_STORE, cache: config.CACHE }, 'read-api listening');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, createTokenService, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, createTokenService, systemClock, withEventStoreMetrics, type Logger, type RunningService } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { createEventStore } from '@nationpulse/wiring';
 import { bootstrapAdmin } from './bootstrap-admin.ts';
@@ -35,7 +35,8 @@ export const startWriteApiService = async (
   shared: { eventStore?: EventStore; logger?: Logger; admin?: { username: string; password: string } } = {},
 ): Promise<WriteApiService> => {
   const logger = shared.logger ?? createLogger('write-api', config.LOG_LEVEL);
-  const eventStore = shared.eventStore ?? createEventStore(config);
+  const metrics = createMetricsRegistry('write-api');
+  const eventStore = withEventStoreMetrics(shared.eventStore ?? createEventStore(config), metrics);
   const clock = systemClock;
   const tokens = createTokenService({ secret: jwtSecret(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
   const { dispatcher, access } = createWriteSide({ eventStore, tokens, clock });
@@ -57,6 +58,7 @@ export const startWriteApiService = async (
     access,
     logger,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    metrics,
     health: async () => {
       const store = await eventStoreUp();
       return { ok: store.up, details: { eventStore: store.detail } };
@@ -69,6 +71,7 @@ export const startWriteApiService = async (
     dispatcher,
     access,
     logger,
+    metrics,
     health: async () => ({ eventstore: (await eventStoreUp()).up ? 'SERVING' : 'NOT_SERVING' }),
   });
   logger.info({ http: httpUrl, grpc: grpcServer.port }, 'write-api listening');

@@ -8,3 +8,8 @@ export * from './auth/tokens.ts';
 export * from './http/error-handler.ts';
 export * from './run-service.ts';
 export * from './http/service-app.ts';
+export * from './observability/metrics.ts';
+export * from './observability/trace-context.ts';
+export * from './observability/tracing.ts';
+export * from './observability/http-telemetry.ts';
+export * from './observability/event-store-metrics.ts';

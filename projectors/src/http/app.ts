@@ -1,5 +1,5 @@
 import { notFound } from '@nationpulse/domain';
-import { installErrorHandler } from '@nationpulse/platform';
+import { installErrorHandler, installHttpTelemetry } from '@nationpulse/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ProjectionManager } from '../runner/projection-manager.ts';
@@ -15,6 +15,7 @@ export interface ProjectorsAppDependencies {
 export const buildProjectorsApp = async (deps: ProjectorsAppDependencies): Promise<FastifyInstance> => {
   const app = Fastify(deps.logger ? { loggerInstance: deps.logger } : { logger: false });
   installErrorHandler(app);
+  installHttpTelemetry(app, deps.metrics);
   const known = async (name: string) => (await deps.manager.status()).some((s) => s.name === name);
 
   app.get('/api/v1/ops/projections', async () => ({ projections: await deps.manager.status() }));

@@ -1,3 +1,4 @@
+import { createMetricsRegistry } from '@nationpulse/platform';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ let app: Awaited<ReturnType<typeof buildProjectorsApp>>;
 
 beforeAll(async () => {
   await seedObservations(eventStore, ['FRA', 'DEU'], [2000, 2001], 2);
-  const metrics = createProjectorMetrics(() => manager);
+  const metrics = createProjectorMetrics(createMetricsRegistry('projectors'), () => manager);
   manager = createProjectionManager({ eventStore, readStore, projections: [tallyProjection()], clock: { now: () => new Date() }, onProgress: (p) => metrics.onProgress(p) });
   await manager.start();
   app = await buildProjectorsApp({ manager, metrics: metrics.registry, logger: false, health: async () => ({ ok: true, details: {} }) });
@@ -47,8 +48,10 @@ describe('projectors ops endpoints', () => {
   it('exposes position, lag and events projected as Prometheus metrics', async () => {
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/nationpulse_projection_position\{projection="tally"\} 4/);
-    expect(res.body).toMatch(/nationpulse_projection_lag_positions\{projection="tally"\} 0/);
-    expect(res.body).toMatch(/nationpulse_projection_events_total\{projection="tally",copy="live"\} 4/);
+    expect(res.body).toMatch(/nationpulse_projection_position\{(?=[^}]*service="projectors")[^}]*projection="tally"[^}]*\} 4/);
+    expect(res.body).toMatch(/nationpulse_projection_lag_positions\{(?=[^}]*service="projectors")[^}]*projection="tally"[^}]*\} 0/);
+    // The ops requests above were measured too.
+    expect(res.body).toMatch(/nationpulse_http_request_duration_seconds_count\{service="projectors",method="GET",route="\/api\/v1\/ops\/projections",status_code="200"\} \d+/);
+    expect(res.body).toMatch(/nationpulse_projection_events_total\{(?=[^}]*service="projectors")[^}]*projection="tally",copy="live"[^}]*\} 4/);
   });
 });

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { QUERY_SERVICE_NAME, loadReadProto, startGrpcServer, type HealthCheck } from '@nationpulse/protos';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { createQueryGrpcService, type QueryGrpcServiceOptions } from './query-service.ts';
@@ -20,6 +21,8 @@ export interface ReadGrpcServerOptions {
   readonly maxReceiveMessageBytes?: number;
   /** How often a health Watch re-checks. Default 5 s. */
   readonly healthWatchIntervalMs?: number;
+  /** Call latencies go here. */
+  readonly metrics?: Registry;
 }
 
 export interface ReadGrpcServer {
@@ -39,5 +42,6 @@ export const startReadGrpcServer = async (options: ReadGrpcServerOptions): Promi
     maxReceiveMessageBytes: options.maxReceiveMessageBytes ?? 64 * 1024,
     ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
     ...(options.healthWatchIntervalMs !== undefined ? { healthWatchIntervalMs: options.healthWatchIntervalMs } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
 };

@@ -1,5 +1,6 @@
 import { createServiceApp } from '@nationpulse/platform';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { queryRoutes } from './query-routes.ts';
 
@@ -11,6 +12,8 @@ export interface ReadAppDependencies {
   /** How long the exact bytes of an answer are reused for the same URL, in ms. Default 0 (off). */
   readonly microCacheTtlMs?: number;
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+  /** Request latencies go here, served on /metrics. */
+  readonly metrics?: Registry;
 }
 
 /** The read API's HTTP app, built without listening so tests drive it with inject() or a real socket. */
@@ -19,6 +22,7 @@ export const buildReadApp = async (deps: ReadAppDependencies): Promise<FastifyIn
     title: 'NationPulse read API',
     logger: deps.logger,
     health: deps.health,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   await app.register(queryRoutes, { prefix: '/api/v1', executor: deps.executor, maxAgeSeconds: deps.cacheMaxAgeSeconds ?? 30, microCacheTtlMs: deps.microCacheTtlMs ?? 0 });
   return app;

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import { COMMAND_SERVICE_NAME, loadWriteProto, startGrpcServer, type HealthCheck } from '@nationpulse/protos';
 import type { AccessControl } from '../command-handling/access-control.ts';
 import type { Dispatcher } from '../command-handling/dispatcher.ts';
@@ -22,6 +23,8 @@ export interface WriteGrpcServerOptions {
   readonly maxReceiveMessageBytes?: number;
   /** How often a health Watch re-checks. Default 5 s. */
   readonly healthWatchIntervalMs?: number;
+  /** Call latencies go here. */
+  readonly metrics?: Registry;
 }
 
 export interface WriteGrpcServer {
@@ -41,5 +44,6 @@ export const startWriteGrpcServer = async (options: WriteGrpcServerOptions): Pro
     maxReceiveMessageBytes: options.maxReceiveMessageBytes ?? 1024 * 1024,
     ...(options.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: options.shutdownTimeoutMs } : {}),
     ...(options.healthWatchIntervalMs !== undefined ? { healthWatchIntervalMs: options.healthWatchIntervalMs } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
 };

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestTraceparent } from '@nationpulse/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccessControl } from '../command-handling/access-control.ts';
@@ -35,7 +36,7 @@ const context = (request: FastifyRequest, access: AccessControl): Promise<Comman
       idempotencyKey: header(request, 'idempotency-key'),
       ifMatch: header(request, 'if-match'),
       correlationId: header(request, 'x-correlation-id'),
-      traceparent: header(request, 'traceparent'),
+      traceparent: requestTraceparent(request) ?? undefined,
     },
     access,
     () => request.id,

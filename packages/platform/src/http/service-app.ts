@@ -1,6 +1,8 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import { installHttpTelemetry } from '../observability/http-telemetry.ts';
 import { installErrorHandler } from './error-handler.ts';
 
 export interface ServiceAppOptions {
@@ -9,12 +11,15 @@ export interface ServiceAppOptions {
   readonly logger: FastifyBaseLogger | false;
   readonly bodyLimitBytes?: number;
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+  /** The service's metrics registry: request latencies go into it and it is served on `/metrics`. */
+  readonly metrics?: Registry;
 }
 
 /**
  * The HTTP app every service starts from: zod validation and serialisation through the type
  * provider, the one error handler, request ids, the OpenAPI document generated from the route
- * schemas (`/openapi.json`) and `/health` (503 when a dependency is down). Routes come after.
+ * schemas (`/openapi.json`), `/health` (503 when a dependency is down), request telemetry (trace
+ * span, trace id in logs, latency histogram) and `/metrics` when given a registry. Routes come after.
  */
 export const createServiceApp = async (options: ServiceAppOptions) => {
   const app = Fastify({
@@ -26,11 +31,14 @@ export const createServiceApp = async (options: ServiceAppOptions) => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installHttpTelemetry(app, options.metrics);
   await app.register(swagger, { openapi: { info: { title: options.title, version: '1.0.0' } }, transform: jsonSchemaTransform });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const health = await options.health();
     return reply.status(health.ok ? 200 : 503).send(health);
   });
+  const { metrics } = options;
+  if (metrics) app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   return app;
 };

@@ -1,0 +1,39 @@
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import { histogramOnce } from './metrics.ts';
+import { extractContext, traceIdOf, traceparentOf } from './trace-context.ts';
+
+const spans = new WeakMap<FastifyRequest, Span>();
+const tracer = trace.getTracer('nationpulse-http');
+
+/** The `traceparent` a handler hands on (to events it appends, calls it makes): its server span's, or the caller's. */
+export const requestTraceparent = (request: FastifyRequest): string | null =>
+  traceparentOf(spans.get(request)) ?? (typeof request.headers.traceparent === 'string' ? request.headers.traceparent : null);
+
+/**
+ * Per-request telemetry: a server span continuing the caller's trace, the trace id on every log
+ * line of the request, and a latency histogram by method, route pattern and status.
+ */
+export const installHttpTelemetry = (app: FastifyInstance, registry: Registry | undefined): void => {
+  const duration = registry
+    ? histogramOnce(registry, 'nationpulse_http_request_duration_seconds', 'HTTP request latency by route', ['method', 'route', 'status_code'])
+    : undefined;
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } }, extractContext(request.headers));
+    if (span.isRecording()) spans.set(request, span);
+    const traceId = traceIdOf(span, typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined);
+    if (traceId) request.log = request.log.child({ trace_id: traceId });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    duration?.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  });
+};
