@@ -54,9 +54,13 @@ const toProjected = (e: RecordedEvent): ProjectedEvent | undefined => {
 };
 
 /**
- * Applies one batch: loads every document the events touch, applies the events in order, drops
- * the change of any document that already reflects an event (written at that position or later),
- * and commits the final documents with the checkpoint. A replayed batch therefore changes nothing.
+ * Applies one batch: loads every document the events touch (one `getMany` per collection),
+ * applies the events in order, drops the change of any document that already reflects an event
+ * (written at that position or later), and commits each changed document once, in its final
+ * state, with the checkpoint. A replayed batch therefore changes nothing.
+ *
+ * Loaded documents are the batch's own working copies: `edit` hands them to `apply` to change in
+ * place, except one that already reflects the event, which comes as a throwaway copy.
  */
 export const applyBatch = async (
   readStore: ReadStore,
@@ -75,17 +79,32 @@ export const applyBatch = async (
       refs.set(k, { collection: ref.collection, id: ref.id, load: ref.load !== false || refs.get(k)?.load === true });
     }
   }
+  // Documents derived from the event alone (load: false) are not read: the store's position guard covers replays.
+  const toLoad = new Map<string, string[]>();
+  for (const ref of refs.values()) {
+    if (!ref.load) continue;
+    const ids = toLoad.get(ref.collection);
+    if (ids) ids.push(ref.id);
+    else toLoad.set(ref.collection, [ref.id]);
+  }
   await Promise.all(
-    [...refs].map(async ([k, ref]) => {
-      if (!ref.load) return; // derived from the event alone; the store's position guard covers replays
-      const stored = await readStore.get(physicalCollection(ref.collection, copy), ref.id);
-      loaded.set(k, stored && { doc: stored.doc, position: stored.position });
+    [...toLoad].map(async ([collection, ids]) => {
+      for (const stored of await readStore.getMany(physicalCollection(collection, copy), ids)) {
+        loaded.set(key(collection, stored.id), { doc: stored.doc, position: stored.position });
+      }
     }),
   );
 
   const dirty = new Map<string, DocumentWrite>();
   for (const event of projected) {
-    const view = { get: <T extends object>(collection: string, id: string) => (loaded.get(key(collection, id))?.doc ?? null) as T | null };
+    const view = {
+      get: <T extends object>(collection: string, id: string) => (loaded.get(key(collection, id))?.doc ?? null) as T | null,
+      edit: <T extends object>(collection: string, id: string) => {
+        const current = loaded.get(key(collection, id));
+        if (!current?.doc) return null;
+        return (current.position >= event.position ? structuredClone(current.doc) : current.doc) as T;
+      },
+    };
     for (const change of projection.apply(event, view)) {
       const k = key(change.collection, change.id);
       if (!refs.has(k)) throw new Error(`Projection ${projection.name} changed ${k.replace('\u0000', '/')} without declaring it in touches()`);
@@ -150,16 +169,23 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     };
     try {
       let pending = iterator.next();
+      // The first idle check after events (or at start) comes as soon as a partial batch would be
+      // committed, so a catch-up or rebuild reaches the head without waiting a whole idle period.
+      let idleChecked = false;
       while (!stopping) {
-        const waitMs = batch.length > 0 ? batchWaitMs : idleCheckMs;
+        const waitMs = batch.length > 0 || !idleChecked ? batchWaitMs : idleCheckMs;
         const next = await Promise.race([pending, timeout(waitMs), stopped]);
         if (next === 'stop') break;
         if (next === 'timeout') {
           if (batch.length > 0) await flush();
-          else await advanceWhileIdle();
+          else {
+            await advanceWhileIdle();
+            idleChecked = true;
+          }
           continue;
         }
         if (next.done) break;
+        idleChecked = false;
         batch.push(next.value);
         pending = iterator.next();
         if (batch.length >= batchSize) await flush();
