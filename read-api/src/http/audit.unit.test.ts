@@ -106,7 +106,7 @@ beforeAll(async () => {
   const sets = new Map<string, ChangeSetDoc>();
   for (const { year, value, previous, ...context } of changes) {
     const set = sets.get(context.eventId);
-    const changed = [...(set?.changes ?? []), { year, value, previous }];
+    const changed = [...(set?.changes ?? []), [year, value, previous] as const];
     sets.set(context.eventId, { ...context, changes: changed, changeCount: changed.length });
   }
   const changeWrites: DocumentWrite[] = [...sets.values()].map((set) => ({ op: 'put', collection: collections.changeSets, id: set.eventId, doc: { ...set }, position: set.position }));

@@ -1,5 +1,5 @@
 import { ObservationCorrected, ObservationsRecorded } from '@nationpulse/domain';
-import { collections, type ChangeLogEntry, type ChangeSetDoc } from '../documents.ts';
+import { collections, type ChangeLogEntry, type ChangeSetDoc, type ValueChange } from '../documents.ts';
 import { defineProjection, type ProjectedEvent } from '../projection.ts';
 import { changesByYear, isEvent, put } from '../shared/events.ts';
 
@@ -12,13 +12,13 @@ const changeSetOf = (event: ProjectedEvent): ChangeSetDoc | null => {
   const { position } = event;
   if (isEvent(event, ObservationsRecorded)) {
     const { country, indicator, source, runId } = event.data;
-    const changes = changesByYear(event.data.changes).map(({ year, value, previous }) => ({ year, value, previous }));
+    const changes = changesByYear(event.data.changes).map(({ year, value, previous }): ValueChange => [year, value, previous]);
     if (changes.length === 0) return null;
     return { country, indicator, kind: 'ingested', source, runId, reason: null, actor, at, eventId, position, changes, changeCount: changes.length };
   }
   if (isEvent(event, ObservationCorrected)) {
     const { country, indicator, year, value, previous, reason } = event.data;
-    const changes = [{ year, value, previous }];
+    const changes: ValueChange[] = [[year, value, previous]];
     return { country, indicator, kind: 'corrected', source: CORRECTION_SOURCE, runId: null, reason, actor, at, eventId, position, changes, changeCount: 1 };
   }
   return null;
@@ -27,7 +27,7 @@ const changeSetOf = (event: ProjectedEvent): ChangeSetDoc | null => {
 /** A change set's entries, one per changed value, by year: what audit queries list. */
 export const changeLogEntries = (set: ChangeSetDoc): ChangeLogEntry[] => {
   const { changes: _changes, changeCount: _count, ...context } = set;
-  return set.changes.map((change) => ({ ...context, ...change }));
+  return set.changes.map(([year, value, previous]) => ({ ...context, year, value, previous }));
 };
 
 /**

@@ -33,9 +33,9 @@ describe('change-log projection', () => {
         runId: 'run-1',
         ...context(1, 41),
         changes: [
-          { year: 2019, value: 67_248_926, previous: null },
-          { year: 2020, value: 67_571_107, previous: null },
-          { year: 2021, value: 67_764_304, previous: null },
+          [2019, 67_248_926, null],
+          [2020, 67_571_107, null],
+          [2021, 67_764_304, null],
         ],
         changeCount: 3,
       },
@@ -47,8 +47,8 @@ describe('change-log projection', () => {
         runId: 'run-1',
         ...context(2, 44),
         changes: [
-          { year: 2020, value: 7_820_206_000, previous: null },
-          { year: 2021, value: 7_888_963_000, previous: null },
+          [2020, 7_820_206_000, null],
+          [2021, 7_888_963_000, null],
         ],
         changeCount: 2,
       },
@@ -59,7 +59,7 @@ describe('change-log projection', () => {
         source: 'worldbank-api',
         runId: 'run-1',
         ...context(3, 47),
-        changes: [{ year: 2021, value: 2_959_355_819_170.5, previous: null }],
+        changes: [[2021, 2_959_355_819_170.5, null]],
         changeCount: 1,
       },
       [id(4)]: {
@@ -71,7 +71,7 @@ describe('change-log projection', () => {
         reason: 'INSEE revised estimate',
         actor: 'u-analyst',
         ...context(4, 50),
-        changes: [{ year: 2019, value: 67_250_000, previous: 67_248_926 }],
+        changes: [[2019, 67_250_000, 67_248_926]],
         changeCount: 1,
       },
       [id(5)]: {
@@ -83,7 +83,7 @@ describe('change-log projection', () => {
         reason: 'Census 2021 final figure',
         actor: 'u-admin',
         ...context(5, 53),
-        changes: [{ year: 2021, value: 67_800_000, previous: 67_764_304 }],
+        changes: [[2021, 67_800_000, 67_764_304]],
         changeCount: 1,
       },
       [id(6)]: {
@@ -94,8 +94,8 @@ describe('change-log projection', () => {
         runId: 'run-2',
         ...context(6, 56),
         changes: [
-          { year: 2018, value: 66_900_000, previous: null },
-          { year: 2022, value: 68_000_000, previous: null },
+          [2018, 66_900_000, null],
+          [2022, 68_000_000, null],
         ],
         changeCount: 2,
       },
@@ -106,7 +106,7 @@ describe('change-log projection', () => {
         source: 'worldbank-api',
         runId: 'run-3',
         ...context(7, 59),
-        changes: [{ year: 2020, value: 67_600_000, previous: 67_571_107 }],
+        changes: [[2020, 67_600_000, 67_571_107]],
         changeCount: 1,
       },
       [id(8)]: {
@@ -116,7 +116,7 @@ describe('change-log projection', () => {
         source: 'worldbank-api',
         runId: 'run-3',
         ...context(8, 62),
-        changes: [{ year: 2021, value: 83_196_078, previous: null }],
+        changes: [[2021, 83_196_078, null]],
         changeCount: 1,
       },
     });
@@ -157,8 +157,8 @@ describe('change-log projection', () => {
       source: 'file',
       runId: 'run-9',
       changes: [
-        { year: 2020, value: 59_400_000, previous: null },
-        { year: 2021, value: 59_100_000, previous: null },
+        [2020, 59_400_000, null],
+        [2021, 59_100_000, null],
       ],
       changeCount: 2,
     });

@@ -10,7 +10,7 @@ export const indicatorYearId = (indicator: string, year: number): string => `${i
 type IndicatorYearDraft = { -readonly [K in keyof IndicatorYearDoc]: K extends 'countries' | 'aggregates' ? Record<string, number> : IndicatorYearDoc[K] };
 
 /** The values an event sets: every changed year of an ingestion, or the corrected year. */
-const valuesSet = (event: ProjectedEvent): { country: string; indicator: string; values: { year: number; value: number }[] } | null => {
+const valuesSet = (event: ProjectedEvent): { country: string; indicator: string; values: readonly { year: number; value: number }[] } | null => {
   if (isEvent(event, ObservationsRecorded)) {
     const { country, indicator, changes } = event.data;
     return { country, indicator, values: changesByYear(changes) };
