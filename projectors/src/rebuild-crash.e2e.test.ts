@@ -25,7 +25,7 @@ const shadowCheckpoint = async (dataDir: string): Promise<number> => {
 const runCli = (dataDir: string, args: string[], killAfterProgressBeyond?: number) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      env: { ...process.env, NATIONPULSE_DATA_DIR: dataDir, PROJECTORS_BATCH_SIZE: '16' },
+      env: { ...process.env, NATIONPULSE_DATA_DIR: dataDir, PROJECTORS_BATCH_SIZE: '4' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -34,7 +34,7 @@ const runCli = (dataDir: string, args: string[], killAfterProgressBeyond?: numbe
     const watch = async () => {
       while (watching) {
         if ((await shadowCheckpoint(dataDir)) > killAfterProgressBeyond!) {
-          await new Promise((r) => setTimeout(r, Math.random() * 150));
+          await new Promise((r) => setTimeout(r, Math.random() * 50));
           child.kill('SIGKILL');
           return;
         }
@@ -89,7 +89,7 @@ const seed = async (path: string) => {
 const dump = async (dataDir: string, collection: string) => {
   const store = createSqliteReadStore({ path: join(dataDir, 'read.db') });
   try {
-    const docs = await store.find(collection, { orderBy: [{ field: 'eventId', direction: 'asc' }, { field: 'year', direction: 'asc' }] });
+    const docs = await store.find(collection, { orderBy: [{ field: 'eventId', direction: 'asc' }] });
     return { json: JSON.stringify(docs), count: docs.length, checkpoint: await store.checkpoint(PROJECTION) };
   } finally {
     await store.close();
@@ -124,6 +124,8 @@ describe('projection rebuild under SIGKILL', () => {
         continue;
       }
       const after = await shadowCheckpoint(crashed);
+      // No shadow checkpoint: killed during or after the swap, which the next run finishes. Valid, but not mid-rebuild.
+      if (after === 0) continue;
       expect(after, 'the rebuild resumed from its checkpoint and advanced it').toBeGreaterThan(before);
       killedAt.push(after);
     }
@@ -132,7 +134,7 @@ describe('projection rebuild under SIGKILL', () => {
     const final = await runCli(crashed, ['rebuild', PROJECTION]);
     expect(final.code, final.stderr).toBe(0);
     const [a, b] = [await dump(crashed, collection), await dump(clean, collection)];
-    expect(a.count).toBeGreaterThan(1000);
+    expect(a.count, 'one change set per event').toBe(16 * 12 * 4 + 6);
     expect(a.checkpoint).toBe(b.checkpoint);
     expect(a.json === b.json, 'rebuilt collection is byte-identical to the clean build').toBe(true);
   }, 300_000);

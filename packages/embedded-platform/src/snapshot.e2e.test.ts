@@ -9,8 +9,8 @@ import { createProjectors } from '@nationpulse/projectors';
 import { buildReadApp, createReadSide } from '@nationpulse/read-api';
 import { describe, expect, it } from 'vitest';
 
-/** The World Bank snapshot beside the repository (../shared/data), read in place, never copied. */
-const WDI = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'world-development-indicators');
+/** The World Bank snapshot beside the repository (../shared/data, or NATIONPULSE_WDI_DIR for a worktree elsewhere), read in place, never copied. */
+const WDI = process.env.NATIONPULSE_WDI_DIR ?? join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'world-development-indicators');
 
 /** Every value of one indicator's CSV, by series: the truth the read API must return. */
 const expectedSeries = (folder: string): Map<string, { year: number; value: number }[]> => {

@@ -361,6 +361,19 @@ export function createMongoReadStore(options: MongoReadStoreOptions): ReadStore 
         return { id: found._id, position: found.position, doc: found.doc as T } satisfies StoredDocument<T>;
       }),
 
+    getMany: <T>(collection: string, ids: readonly string[]) =>
+      call('getMany', async () => {
+        const docs = documents(collection);
+        if (ids.some((id) => typeof id !== 'string')) throw validationError('A document id must be a string');
+        const unique = [...new Set(ids)];
+        const byId = new Map<string, StoredDocument<T>>();
+        for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+          const found = await docs.find({ _id: { $in: unique.slice(i, i + LOOKUP_CHUNK) } }, limits).toArray();
+          for (const d of found) if (!d.deleted && d.doc !== null) byId.set(d._id, { id: d._id, position: d.position, doc: d.doc as T });
+        }
+        return unique.flatMap((id) => byId.get(id) ?? []);
+      }),
+
     find: <T>(collection: string, query: FindQuery = {}) =>
       call('find', async () => {
         const filter = toFilter(query.where);
@@ -378,6 +391,16 @@ export function createMongoReadStore(options: MongoReadStoreOptions): ReadStore 
       call('count', async () => {
         const filter = toFilter(where);
         return documents(collection).countDocuments(filter, limits);
+      }),
+
+    sum: (collection, field, where) =>
+      call('sum', async () => {
+        const path = checkField(field);
+        const filter = { $and: [toFilter(where), { [path]: { $type: 'number' } }] } as Filter<StoredShape>;
+        const [result] = await documents(collection)
+          .aggregate<{ total: number }>([{ $match: filter }, { $group: { _id: null, total: { $sum: `$${path}` } } }], limits)
+          .toArray();
+        return result?.total ?? 0;
       }),
 
     ensureIndex: (collection, fields) =>

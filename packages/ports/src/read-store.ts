@@ -46,8 +46,15 @@ export interface ReadStore {
   checkpoint(name: string): Promise<Position | null>;
   deleteCheckpoint(name: string): Promise<void>;
   get<T = Record<string, unknown>>(collection: string, id: string): Promise<StoredDocument<T> | null>;
+  /**
+   * The documents with these ids in one round trip (a projection batch loads what it touches this
+   * way): in the order of `ids`, each once, missing and deleted ones left out.
+   */
+  getMany<T = Record<string, unknown>>(collection: string, ids: readonly string[]): Promise<StoredDocument<T>[]>;
   find<T = Record<string, unknown>>(collection: string, query?: FindQuery): Promise<StoredDocument<T>[]>;
   count(collection: string, where?: FindQuery['where']): Promise<number>;
+  /** The sum of a numeric field over the matching documents (0 when none); other types count as nothing. */
+  sum(collection: string, field: string, where?: FindQuery['where']): Promise<number>;
   /** Declares an index used by queries; idempotent. */
   ensureIndex(collection: string, fields: readonly string[]): Promise<void>;
   /**

@@ -5,11 +5,12 @@ import { collections } from './documents.ts';
 import * as readModels from './index.ts';
 
 describe('projection catalogue', () => {
-  it('lists every projection once, kebab-case, at version 1, with a description', () => {
+  it('lists every projection once, kebab-case, with its version and a description', () => {
     expect(projections.map((p) => p.name)).toEqual(['country-profiles', 'series', 'observations', 'users', 'ingestion-runs', 'change-log', 'reports']);
     for (const p of projections) {
       expect(p.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-      expect(p.version).toBe(1);
+      // observations and change-log v2: one document per indicator-year and per event instead of per value.
+      expect(p.version).toBe(['observations', 'change-log'].includes(p.name) ? 2 : 1);
       expect(p.description.length).toBeGreaterThan(10);
     }
   });
@@ -24,6 +25,8 @@ describe('projection catalogue', () => {
   it('writes every read-model collection, each from exactly one projection', () => {
     const written = projections.flatMap((p) => p.collections.map((c) => c.name));
     expect([...written].sort()).toEqual(Object.values(collections).sort());
+    const retired = projections.flatMap((p) => p.retiredCollections ?? []);
+    for (const name of retired) expect(written).not.toContain(name);
   });
 
   it('is exported from the package entry with the contracts and each projection', () => {

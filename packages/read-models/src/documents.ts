@@ -6,11 +6,11 @@
 export const collections = {
   countryProfiles: 'country_profiles',
   series: 'series',
-  observations: 'observations',
+  indicatorYears: 'indicator_years',
   users: 'users',
   accessLog: 'access_log',
   ingestionRuns: 'ingestion_runs',
-  changeLog: 'change_log',
+  changeSets: 'change_sets',
   reports: 'reports',
 } as const;
 
@@ -31,15 +31,20 @@ export interface SeriesDoc {
 }
 
 /**
- * observations, id = `${indicator}:${year}:${country}`: one value, indexed for rankings,
- * dashboards and compare queries (indicator, year, value) and (indicator, country, year).
+ * indicator_years, id = `${indicator}:${year}`: every area's value of one indicator in one year.
+ * One document holds a whole ranking (rankings, dashboards, an indicator's latest year), and an
+ * ingestion run, which goes indicator by indicator, rewrites a few of them per batch instead of
+ * one document per value.
  */
-export interface ObservationDoc {
+export interface IndicatorYearDoc {
   readonly indicator: string;
   readonly year: number;
-  readonly country: string;
-  readonly isAggregate: boolean;
-  readonly value: number;
+  /** Countries' values by ISO3: what rankings order. */
+  readonly countries: Readonly<Record<string, number>>;
+  /** Aggregates' values by code (World, income groups, …): never ranked; WLD heads dashboards. */
+  readonly aggregates: Readonly<Record<string, number>>;
+  /** How many countries have a value, so the latest year with one is found by index. */
+  readonly countryCount: number;
 }
 
 /** users, id = userId: what the gateway checks on every request. */
@@ -90,13 +95,17 @@ export interface IngestionRunDoc {
   readonly durationMs: number | null;
 }
 
-/** change_log, id = `${eventId}:${year}`: one changed value, for audit and "as of" queries. */
-export interface ChangeLogDoc {
+/** One changed value of a change set: `[year, value, previous]` (compact: an ingested series changes ~57 values at once). */
+export type ValueChange = readonly [year: number, value: number, previous: number | null];
+
+/**
+ * change_sets, id = eventId: the values one event changed (an ingestion's series, or a
+ * correction), with the values they replaced, who, when and the event's position; for audit and
+ * "as of" queries, which unwind `changes` into entries (`changeLogEntries`).
+ */
+export interface ChangeSetDoc {
   readonly country: string;
   readonly indicator: string;
-  readonly year: number;
-  readonly value: number;
-  readonly previous: number | null;
   readonly kind: 'ingested' | 'corrected';
   readonly source: string;
   readonly runId: string | null;
@@ -105,6 +114,17 @@ export interface ChangeLogDoc {
   readonly at: string;
   readonly eventId: string;
   readonly position: number;
+  /** By year, one per year. */
+  readonly changes: readonly ValueChange[];
+  /** changes.length, so audit totals are summed by the store without reading the changes. */
+  readonly changeCount: number;
+}
+
+/** One changed value with its change set's context: what audit queries answer. */
+export interface ChangeLogEntry extends Omit<ChangeSetDoc, 'changes' | 'changeCount'> {
+  readonly year: number;
+  readonly value: number;
+  readonly previous: number | null;
 }
 
 /** reports, id = reportId. */

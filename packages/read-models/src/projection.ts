@@ -22,7 +22,16 @@ export interface DocumentRef {
 
 /** The documents an event declared, as they stand just before it (earlier events of the batch included). */
 export interface DocumentView {
+  /** The document to read: never change it. null when absent. */
   get<T extends object>(collection: string, id: string): T | null;
+  /**
+   * The document as a working copy that `apply` may change in place, and must then return as the
+   * document's change; null when absent. For big documents that each event changes a little (an
+   * indicator's values in a year, for every country): an event then costs its change, not a copy
+   * of the document. A document that already reflects the event comes as a throwaway copy, whose
+   * change the runner drops.
+   */
+  edit<T extends object>(collection: string, id: string): T | null;
 }
 
 /** The new state of one document; `doc: null` deletes it. */
@@ -55,6 +64,11 @@ export interface ProjectionDefinition {
   readonly description: string;
   readonly eventTypes: readonly string[];
   readonly collections: readonly CollectionSpec[];
+  /**
+   * Collections earlier versions wrote and this one no longer does: dropped once this version's
+   * copy is live (after the swap that a version bump brings).
+   */
+  readonly retiredCollections?: readonly string[];
   touches(event: ProjectedEvent): readonly DocumentRef[];
   apply(event: ProjectedEvent, view: DocumentView): readonly DocumentChange[];
 }

@@ -1,7 +1,7 @@
 import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
 import { CacheUnavailableError, type Cache, type ReadStore } from '@nationpulse/ports';
-import { collections, projections, type ObservationDoc } from '@nationpulse/read-models';
+import { collections, projections, type IndicatorYearDoc } from '@nationpulse/read-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSyncMarker, type DerivedStage } from './derived-sync.ts';
 import { RANKINGS_SYNC_MARKER, rankingBoard } from './keys.ts';
@@ -12,9 +12,11 @@ import { expectBoardsMatchStore, testDerivedStructures } from './testing/scenari
 
 testDerivedStructures('in-process cache', { create: async () => createInProcessCache({ sweepIntervalMs: 0 }) });
 
-const put = (indicator: string, year: number, country: string, value: number, position: number) => {
-  const doc: ObservationDoc = { indicator, year, country, isAggregate: country === 'WLD', value };
-  return { op: 'put' as const, collection: collections.observations, id: `${indicator}:${year}:${country}`, doc: { ...doc }, position };
+/** An indicator-year document's write; WLD is the aggregate. */
+const put = (indicator: string, year: number, values: Record<string, number>, position: number) => {
+  const countries = Object.fromEntries(Object.entries(values).filter(([c]) => c !== 'WLD'));
+  const doc: IndicatorYearDoc = { indicator, year, countries, aggregates: 'WLD' in values ? { WLD: values.WLD } : {}, countryCount: Object.keys(countries).length };
+  return { op: 'put' as const, collection: collections.indicatorYears, id: `${indicator}:${year}`, doc: { ...doc }, position };
 };
 
 describe('ranking boards sync', () => {
@@ -34,21 +36,21 @@ describe('ranking boards sync', () => {
     let position = 0;
     for (const indicator of ['A.B', 'A.B.C', 'A.BA', 'SP.POP.TOTL']) {
       for (const year of [2000, 2001, 2002]) {
-        for (const [i, country] of ['FRA', 'DEU', 'ITA', 'ESP', 'WLD'].entries()) writes.push(put(indicator, year, country, (i * 7) % 3, ++position));
+        writes.push(put(indicator, year, Object.fromEntries(['FRA', 'DEU', 'ITA', 'ESP', 'WLD'].map((country, i) => [country, (i * 7) % 3])), ++position));
       }
     }
     await readStore.commit(writes, { name: 'observations', position: 99 });
-    // A page smaller than a board, boards across pages.
-    expect(await syncAllRankingBoards(readStore, cache, { pageSize: 4 })).toBe('synced');
+    // Several pages, the last one partial.
+    expect(await syncAllRankingBoards(readStore, cache, { pageSize: 5 })).toBe('synced');
     expect(await expectBoardsMatchStore(readStore, cache)).toBe(12);
-    expect(await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER)).toEqual({ position: 99, version: 1 });
+    expect(await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER)).toEqual({ position: 99, version: 2 });
     expect(await syncAllRankingBoards(readStore, cache)).toBe('fresh');
     await readStore.commit([], { name: 'observations', position: 100 });
     // Moved on without the boards (another process without the cache): a resync.
     expect(await syncAllRankingBoards(readStore, cache)).toBe('synced');
   });
 
-  it('groups a batch into one call per board, removes deleted observations, ignores aggregates', async () => {
+  it('replaces the board of each written indicator-year with its countries, drops the board of a deleted one', async () => {
     const calls: string[] = [];
     const spied: Cache = {
       ...cache,
@@ -58,21 +60,29 @@ describe('ranking boards sync', () => {
           calls.push(`upsert ${board} ${entries.map((e) => e.member).join(',')}`);
           return cache.rankings.upsert(board, entries);
         },
-        remove: async (board, members) => {
-          calls.push(`remove ${board} ${members.join(',')}`);
-          return cache.rankings.remove(board, members);
+        replace: async (board, entries) => {
+          calls.push(`replace ${board} ${entries.map((e) => e.member).join(',')}`);
+          return cache.rankings.replace(board, entries);
+        },
+        drop: async (board) => {
+          calls.push(`drop ${board}`);
+          return cache.rankings.drop(board);
         },
       },
     };
     const sync = createRankingBoardsSync(readStore, spied);
     await sync.syncIfStale();
     calls.length = 0;
-    await sync.hooks.beforeCommit!([put('X.Y', 2000, 'FRA', 1, 1), put('X.Y', 2000, 'DEU', 2, 2), put('X.Y', 2001, 'FRA', 3, 3), put('X.Y', 2000, 'WLD', 9, 4)]);
-    expect(calls.sort()).toEqual(['upsert derived:rankings:boards rank:X.Y:2000,rank:X.Y:2001', 'upsert rank:X.Y:2000 FRA,DEU', 'upsert rank:X.Y:2001 FRA']);
+    await sync.hooks.beforeCommit!([put('X.Y', 2000, { FRA: 1, DEU: 2, WLD: 9 }, 2), put('X.Y', 2001, { FRA: 3 }, 3)]);
+    expect(calls.sort()).toEqual(['replace rank:X.Y:2000 FRA,DEU', 'replace rank:X.Y:2001 FRA', 'upsert derived:rankings:boards rank:X.Y:2000,rank:X.Y:2001']);
+    expect(await cache.rankings.range(rankingBoard('X.Y', 2000), { order: 'desc', limit: 10 })).toEqual([
+      { member: 'DEU', score: 2 },
+      { member: 'FRA', score: 1 },
+    ]);
     calls.length = 0;
-    await sync.hooks.beforeCommit!([{ op: 'delete', collection: collections.observations, id: 'X.Y:2000:FRA', position: 5 }, { op: 'put', collection: 'other', id: 'x', doc: {}, position: 5 }]);
-    expect(calls).toEqual(['remove rank:X.Y:2000 FRA']);
-    expect(await cache.rankings.range(rankingBoard('X.Y', 2000), { order: 'desc', limit: 10 })).toEqual([{ member: 'DEU', score: 2 }]);
+    await sync.hooks.beforeCommit!([{ op: 'delete', collection: collections.indicatorYears, id: 'X.Y:2000', position: 5 }, { op: 'put', collection: 'other', id: 'x', doc: {}, position: 5 }]);
+    expect(calls).toEqual(['drop rank:X.Y:2000']);
+    expect(await cache.rankings.size(rankingBoard('X.Y', 2000))).toBe(0);
   });
 
   it('never stops the projection on a cache failure: the marker stays put, and the boards are resynced once the cache is back', async () => {
@@ -99,20 +109,20 @@ describe('ranking boards sync', () => {
       await readStore.commit([write], { name: 'observations', position: write.position });
       await sync.committed(write.position);
     };
-    await commit(put('X.Y', 2000, 'FRA', 1, 1));
+    await commit(put('X.Y', 2000, { FRA: 1 }, 1));
     expect((await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER))?.position).toBe(1);
 
     broken = true;
-    await commit(put('X.Y', 2000, 'DEU', 2, 2)); // resolves: the projection goes on
+    await commit(put('X.Y', 2000, { FRA: 1, DEU: 2 }, 2)); // resolves: the projection goes on
     expect(errors).toEqual(['apply']);
     broken = false;
-    await commit(put('X.Y', 2000, 'ITA', 3, 3)); // within retryAfterMs: not applied, marker not moved
+    await commit(put('X.Y', 2000, { FRA: 1, DEU: 2, ITA: 3 }, 3)); // within retryAfterMs: not applied, marker not moved
     expect((await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER))?.position).toBe(1);
     expect(await cache.rankings.size(rankingBoard('X.Y', 2000))).toBe(1);
 
     now = 1_000;
-    await commit(put('X.Y', 2000, 'ESP', 4, 4)); // resynced from the read store, then applied
-    expect(await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER)).toEqual({ position: 4, version: 1 });
+    await commit(put('X.Y', 2000, { FRA: 1, DEU: 2, ITA: 3, ESP: 4 }, 4)); // resynced from the read store, then applied
+    expect(await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER)).toEqual({ position: 4, version: 2 });
     await expectBoardsMatchStore(readStore, cache);
   });
 
@@ -124,17 +134,17 @@ describe('ranking boards sync', () => {
       await readStore.commit([write], { name: 'observations', position: write.position });
       await sync.committed(write.position);
     };
-    await commit(put('X.Y', 2000, 'FRA', 1, 1));
+    await commit(put('X.Y', 2000, { FRA: 1 }, 1));
     const snapshot = await cache.rankings.range(rankingBoard('X.Y', 2000), { order: 'asc', limit: 10 });
-    await commit(put('X.Y', 2000, 'DEU', 2, 2));
+    await commit(put('X.Y', 2000, { FRA: 1, DEU: 2 }, 2));
     // Redis restarted from a snapshot taken at position 1: boards and marker as they were then.
     await cache.rankings.replace(rankingBoard('X.Y', 2000), snapshot);
     await cache.rankings.replace(RANKINGS_SYNC_MARKER, [
       { member: 'position', score: 1 },
-      { member: 'version', score: 1 },
+      { member: 'version', score: 2 },
     ]);
-    await commit(put('X.Y', 2000, 'ITA', 3, 3));
-    expect(await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER)).toEqual({ position: 3, version: 1 });
+    await commit(put('X.Y', 2000, { FRA: 1, DEU: 2, ITA: 3 }, 3));
+    expect(await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER)).toEqual({ position: 3, version: 2 });
     await expectBoardsMatchStore(readStore, cache);
   });
 
@@ -170,14 +180,14 @@ describe('createDerivedStructures', () => {
     const derived = createDerivedStructures({ readStore: spied, cache, projections });
     expect(Object.keys(derived.hooks).sort()).toEqual(['change-log', 'country-profiles', 'ingestion-runs', 'observations', 'series', 'users']);
     await derived.syncIfStale();
-    await derived.readStore.commit([put('X.Y', 2000, 'FRA', 1, 4)], { name: 'observations', position: 5 });
+    await derived.readStore.commit([put('X.Y', 2000, { FRA: 1 }, 4)], { name: 'observations', position: 5 });
     expect((await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER))?.position).toBe(5);
     await derived.readStore.commit([], { name: 'observations:shadow', position: 9 });
     expect((await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER))?.position).toBe(5);
 
-    await readStore.commit([put('X.Y', 2000, 'FRA', 1, 4)], { name: 'other', position: 1 }); // creates the table
-    await readStore.swapCollection('observations', 'observations__shadow');
-    await derived.readStore.swapCollection('observations__shadow', 'observations');
+    await readStore.commit([put('X.Y', 2000, { FRA: 1 }, 4)], { name: 'other', position: 1 }); // creates the table
+    await readStore.swapCollection('indicator_years', 'indicator_years__shadow');
+    await derived.readStore.swapCollection('indicator_years__shadow', 'indicator_years');
     expect(seen).toEqual([null]);
     await derived.hooks['observations']!.afterSwap!(); // the manager's next step: resynced, marked again
     await derived.readStore.swapCollection('other', 'unrelated');

@@ -150,6 +150,10 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     }
     await readStore.commit([], { name: checkpointName(definition.name, 'live'), position: swapPosition });
     await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
+    // What earlier versions wrote and nothing reads any more (after a crash here, the resumed swap drops it).
+    for (const retired of definition.retiredCollections ?? []) {
+      for (const copy of ['live', 'shadow'] as const) await readStore.dropCollection(physicalCollection(retired, copy));
+    }
     await options.hooks?.[definition.name]?.afterSwap?.();
     await writeRecord({ name: definition.name, version: record.rebuildVersion ?? definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
   };

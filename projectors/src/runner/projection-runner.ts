@@ -37,12 +37,16 @@ export interface ProjectionRunner {
 /** Called with a live batch's final writes (logical collection names) before they are committed. */
 export type BeforeCommit = (writes: readonly DocumentWrite[]) => Promise<void>;
 
-interface Loaded {
+/** A document of the batch: as loaded (or unknown), then as the batch's events leave it. */
+interface Entry {
   doc: Record<string, unknown> | null;
+  /** The position that last wrote it; UNKNOWN when not loaded or absent. */
   position: Position;
+  load: boolean;
+  dirty: boolean;
 }
 
-const key = (collection: string, id: string) => `${collection}\u0000${id}`;
+const UNKNOWN = -1;
 
 /**
  * Stored events were validated when written (the catalogue's encode), so the projection hot path
@@ -54,9 +58,13 @@ const toProjected = (e: RecordedEvent): ProjectedEvent | undefined => {
 };
 
 /**
- * Applies one batch: loads every document the events touch, applies the events in order, drops
- * the change of any document that already reflects an event (written at that position or later),
- * and commits the final documents with the checkpoint. A replayed batch therefore changes nothing.
+ * Applies one batch: loads every document the events touch (one `getMany` per collection),
+ * applies the events in order, drops the change of any document that already reflects an event
+ * (written at that position or later), and commits each changed document once, in its final
+ * state, with the checkpoint. A replayed batch therefore changes nothing.
+ *
+ * Loaded documents are the batch's own working copies: `edit` hands them to `apply` to change in
+ * place, except one that already reflects the event, which comes as a throwaway copy.
  */
 export const applyBatch = async (
   readStore: ReadStore,
@@ -67,41 +75,56 @@ export const applyBatch = async (
 ): Promise<number> => {
   if (events.length === 0) return 0;
   const projected = events.map(toProjected).filter((e): e is ProjectedEvent => e !== undefined);
-  const loaded = new Map<string, Loaded | null>();
-  const refs = new Map<string, { collection: string; id: string; load: boolean }>();
+  // By logical collection, then id: no key strings or objects per change on the hot path.
+  const documents = new Map<string, Map<string, Entry>>();
   for (const event of projected) {
     for (const ref of projection.touches(event)) {
-      const k = key(ref.collection, ref.id);
-      refs.set(k, { collection: ref.collection, id: ref.id, load: ref.load !== false || refs.get(k)?.load === true });
+      let byId = documents.get(ref.collection);
+      if (!byId) documents.set(ref.collection, (byId = new Map<string, Entry>()));
+      const entry = byId.get(ref.id);
+      if (entry) entry.load ||= ref.load !== false;
+      else byId.set(ref.id, { doc: null, position: UNKNOWN, load: ref.load !== false, dirty: false });
     }
   }
+  // Documents derived from the event alone (load: false) are not read: the store's position guard covers replays.
   await Promise.all(
-    [...refs].map(async ([k, ref]) => {
-      if (!ref.load) return; // derived from the event alone; the store's position guard covers replays
-      const stored = await readStore.get(physicalCollection(ref.collection, copy), ref.id);
-      loaded.set(k, stored && { doc: stored.doc, position: stored.position });
+    [...documents].map(async ([collection, byId]) => {
+      const ids = [...byId].flatMap(([id, entry]) => (entry.load ? [id] : []));
+      if (ids.length === 0) return;
+      for (const stored of await readStore.getMany(physicalCollection(collection, copy), ids)) {
+        const entry = byId.get(stored.id)!;
+        entry.doc = stored.doc;
+        entry.position = stored.position;
+      }
     }),
   );
 
-  const dirty = new Map<string, DocumentWrite>();
   for (const event of projected) {
-    const view = { get: <T extends object>(collection: string, id: string) => (loaded.get(key(collection, id))?.doc ?? null) as T | null };
+    const view = {
+      get: <T extends object>(collection: string, id: string) => (documents.get(collection)?.get(id)?.doc ?? null) as T | null,
+      edit: <T extends object>(collection: string, id: string) => {
+        const entry = documents.get(collection)?.get(id);
+        if (!entry?.doc) return null;
+        return (entry.position >= event.position ? structuredClone(entry.doc) : entry.doc) as T;
+      },
+    };
     for (const change of projection.apply(event, view)) {
-      const k = key(change.collection, change.id);
-      if (!refs.has(k)) throw new Error(`Projection ${projection.name} changed ${k.replace('\u0000', '/')} without declaring it in touches()`);
-      const current = loaded.get(k);
-      if (current && current.position >= event.position) continue; // already reflects this event
-      loaded.set(k, { doc: change.doc, position: event.position });
-      const collection = physicalCollection(change.collection, copy);
-      dirty.set(
-        k,
-        change.doc === null
-          ? { op: 'delete', collection, id: change.id, position: event.position }
-          : { op: 'put', collection, id: change.id, doc: change.doc, position: event.position },
-      );
+      const entry = documents.get(change.collection)?.get(change.id);
+      if (!entry) throw new Error(`Projection ${projection.name} changed ${change.collection}/${change.id} without declaring it in touches()`);
+      if (entry.position >= event.position) continue; // already reflects this event
+      entry.doc = change.doc;
+      entry.position = event.position;
+      entry.dirty = true;
     }
   }
-  const writes = [...dirty.values()];
+  const writes: DocumentWrite[] = [];
+  for (const [logical, byId] of documents) {
+    const collection = physicalCollection(logical, copy);
+    for (const [id, { dirty, doc, position }] of byId) {
+      if (!dirty) continue;
+      writes.push(doc === null ? { op: 'delete', collection, id, position } : { op: 'put', collection, id, doc, position });
+    }
+  }
   // Derived structures (cache, rankings) are brought up to date before the checkpoint moves, so
   // a reader who waited for that checkpoint sees them too; a replay repeats idempotent writes.
   if (beforeCommit && writes.length > 0) await beforeCommit(writes);
@@ -122,10 +145,25 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
   const filter = { eventTypes: projection.eventTypes };
   let position: Position = 0;
   let stopping = false;
-  let wakeStop: () => void = () => {};
-  const stopped = new Promise<'stop'>((resolve) => (wakeStop = () => resolve('stop')));
+  const noop = () => {};
+  /** Wakes the batcher from `sleep`; the pump calls it when a batch starts, fills or the subscription ends. */
+  let wake: () => void = noop;
+  /** Releases the pump, which waits while a full batch is buffered. */
+  let resume: () => void = noop;
 
-  const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+  /** Until woken, or `ms` pass. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = noop;
+        resolve();
+      }, ms).unref();
+      wake = () => {
+        clearTimeout(timer);
+        wake = noop;
+        resolve();
+      };
+    });
 
   /** No event of ours lies between the checkpoint and the head: the model is current up to the head. */
   const advanceWhileIdle = async () => {
@@ -139,34 +177,63 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
   const run = async () => {
     position = (await readStore.checkpoint(name)) ?? 0;
     const subscription = eventStore.subscribeToAll({ after: position, filter });
-    const iterator = subscription[Symbol.asyncIterator]();
-    let batch: RecordedEvent[] = [];
+    // A pump reads the subscription into `buffered` and wakes the batcher only when a batch
+    // starts, fills or the subscription ends: no timer or promise race per event.
+    const buffered: RecordedEvent[] = [];
+    let ended = false;
+    let failure: { error: unknown } | null = null;
+    const pump = (async () => {
+      try {
+        for await (const event of subscription) {
+          buffered.push(event);
+          if (buffered.length === 1) wake();
+          if (buffered.length >= batchSize) {
+            wake();
+            await new Promise<void>((resolve) => (resume = resolve));
+          }
+          if (stopping) break;
+        }
+      } catch (error) {
+        failure = { error };
+      } finally {
+        ended = true;
+        wake();
+      }
+    })();
     const flush = async () => {
+      const batch = buffered.splice(0, batchSize);
+      resume();
       const started = performance.now();
       const applied = await applyBatch(readStore, projection, copy, batch, copy === 'live' ? options.beforeCommit : undefined);
       position = batch[batch.length - 1]!.position;
-      batch = [];
       options.onProgress?.({ projection: projection.name, copy, position, eventsApplied: applied, batchMs: performance.now() - started });
     };
     try {
-      let pending = iterator.next();
+      // The first idle check after events (or at start) comes as soon as a partial batch would be
+      // committed, so a catch-up or rebuild reaches the head without waiting a whole idle period.
+      let idleChecked = false;
       while (!stopping) {
-        const waitMs = batch.length > 0 ? batchWaitMs : idleCheckMs;
-        const next = await Promise.race([pending, timeout(waitMs), stopped]);
-        if (next === 'stop') break;
-        if (next === 'timeout') {
-          if (batch.length > 0) await flush();
-          else await advanceWhileIdle();
+        if (failure) throw (failure as { error: unknown }).error;
+        if (buffered.length > 0) {
+          // A partial batch waits up to batchWaitMs to fill (the pump wakes us once it is full).
+          if (buffered.length < batchSize && !ended) await sleep(batchWaitMs);
+          if (buffered.length > 0) await flush();
+          idleChecked = false;
           continue;
         }
-        if (next.done) break;
-        batch.push(next.value);
-        pending = iterator.next();
-        if (batch.length >= batchSize) await flush();
+        if (ended) break;
+        await sleep(idleChecked ? idleCheckMs : batchWaitMs);
+        if (buffered.length === 0 && !stopping && !ended) {
+          await advanceWhileIdle();
+          idleChecked = true;
+        }
       }
-      if (batch.length > 0) await flush();
+      if (failure) throw (failure as { error: unknown }).error;
+      while (buffered.length > 0) await flush();
     } finally {
       await subscription.close();
+      resume();
+      await pump;
     }
   };
 
@@ -176,7 +243,8 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     position: () => position,
     async stop() {
       stopping = true;
-      wakeStop();
+      wake();
+      resume();
       await done.catch(() => undefined);
     },
   };

@@ -34,6 +34,37 @@ describe('projection runner', () => {
     expect(await dump(readStore, 'tally')).toBe(once);
   });
 
+  it('edits working copies in place and still changes nothing on a replay, whatever the replayed slice', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001], 4);
+    const events: RecordedEvent[] = [];
+    for await (const e of eventStore.readAll()) events.push(e);
+    const reference = setup().readStore;
+    await applyBatch(reference, tallyProjection(), 'live', events);
+    const editing = tallyProjection(1, { edit: true });
+    await applyBatch(readStore, editing, 'live', events.slice(0, 7));
+    await applyBatch(readStore, editing, 'live', events.slice(3));
+    expect(await dump(readStore, 'tally')).toBe(await dump(reference, 'tally'));
+    await applyBatch(readStore, editing, 'live', events);
+    await applyBatch(readStore, editing, 'live', events.slice(5, 11));
+    expect(await dump(readStore, 'tally')).toBe(await dump(reference, 'tally'));
+  });
+
+  it('loads the documents of a batch with one getMany per collection, not one get each', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000], 3);
+    const events: RecordedEvent[] = [];
+    for await (const e of eventStore.readAll()) events.push(e);
+    const calls = { get: 0, getMany: [] as string[][] };
+    const counting: ReadStore = {
+      ...readStore,
+      get: (collection, id) => (calls.get++, readStore.get(collection, id)),
+      getMany: (collection, ids) => (calls.getMany.push([...ids]), readStore.getMany(collection, ids)),
+    };
+    await applyBatch(counting, tallyProjection(), 'live', events);
+    expect(calls).toEqual({ get: 0, getMany: [countries] });
+  });
+
   it('moves the checkpoint to the head while idle, so read-your-writes works for events it does not handle', async () => {
     const { eventStore, readStore } = setup();
     await seedObservations(eventStore, countries, [2000], 1);
@@ -88,6 +119,23 @@ describe('projection manager', () => {
     const docs = await readStore.find<{ version: number }>('tally');
     expect(docs.map((d) => d.doc.version)).toEqual([2, 2, 2, 2]);
     await v2.stop();
+  });
+
+  it('drops the collections an earlier version wrote once the new version is live', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000], 1);
+    await readStore.commit([{ op: 'put', collection: 'tally_v1', id: 'FRA', doc: { old: true }, position: 1 }], { name: 'elsewhere', position: 1 });
+    const v1 = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(1)], clock });
+    await v1.start();
+    await eventually(async () => (await readStore.checkpoint('tally')) === (await eventStore.headPosition()));
+    await v1.stop();
+    expect(await readStore.listCollections('tally')).toEqual(['tally', 'tally_v1']);
+
+    const v2 = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(2, { retiredCollections: ['tally_v1'] })], clock });
+    await v2.start();
+    await eventually(async () => (await v2.status())[0]?.version === 2 && (await v2.status())[0]?.status === 'live');
+    await v2.stop();
+    expect(await readStore.listCollections('tally')).toEqual(['tally']);
   });
 
   it('resumes a rebuild interrupted part-way from the shadow checkpoint and ends identical to a clean one', async () => {

@@ -28,19 +28,31 @@ export const seedObservations = async (store: EventStore, countries: readonly st
   }
 };
 
-/** A small projection for testing the machinery: per country, how many values changed and their latest sum. */
-export const tallyProjection = (version = 1): ProjectionDefinition =>
+type Tally = { country: string; version: number; changes: number; sum: number };
+
+/**
+ * A small projection for testing the machinery: per country, how many values changed and their
+ * latest sum. `edit` makes it change its working copies in place instead of returning new ones.
+ */
+export const tallyProjection = (version = 1, options: { edit?: boolean; retiredCollections?: readonly string[] } = {}): ProjectionDefinition =>
   defineProjection({
     name: 'tally',
     version,
     description: 'test projection',
     eventTypes: ['ObservationsRecorded'],
     collections: [{ name: 'tally', indexes: [['country']] }],
+    ...(options.retiredCollections ? { retiredCollections: options.retiredCollections } : {}),
     touches: (e) => [{ collection: 'tally', id: (e.data as { country: string }).country }],
     apply: (e, view) => {
       const data = e.data as { country: string; changes: { value: number }[] };
-      const current = view.get<{ changes: number; sum: number }>('tally', data.country) ?? { changes: 0, sum: 0 };
       const sum = data.changes.reduce((s, c) => s + c.value, 0);
+      if (options.edit) {
+        const doc = view.edit<Tally>('tally', data.country) ?? { country: data.country, version, changes: 0, sum: 0 };
+        doc.changes += data.changes.length;
+        doc.sum += sum;
+        return [{ collection: 'tally', id: data.country, doc }];
+      }
+      const current = view.get<Tally>('tally', data.country) ?? { changes: 0, sum: 0 };
       return [{ collection: 'tally', id: data.country, doc: { country: data.country, version, changes: current.changes + data.changes.length, sum: current.sum + sum } }];
     },
   });

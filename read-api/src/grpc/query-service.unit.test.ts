@@ -12,7 +12,7 @@ import {
   type QueryServiceClient,
   type UnaryMethod,
 } from '@nationpulse/protos';
-import { collections } from '@nationpulse/read-models';
+import { collections, type IndicatorYearDoc } from '@nationpulse/read-models';
 import { countries } from '@nationpulse/reference-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadSide } from '../composition.ts';
@@ -170,10 +170,9 @@ describe('QueryService over gRPC', () => {
     });
     const pending = call(client.GetRanking, { indicator: 'SP.POP.TOTL', minPosition: 120 });
     await new Promise((r) => setTimeout(r, 100));
-    await readStore.commit(
-      [{ op: 'put', collection: collections.observations, id: 'SP.POP.TOTL:2023:FRA', doc: { indicator: 'SP.POP.TOTL', year: 2023, country: 'FRA', isAggregate: false, value: 68_400_000 }, position: 120 }],
-      { name: 'observations', position: 120 },
-    );
+    const stored = (await readStore.get<IndicatorYearDoc>(collections.indicatorYears, 'SP.POP.TOTL:2023'))!.doc;
+    const doc: IndicatorYearDoc = { ...stored, countries: { ...stored.countries, FRA: 68_400_000 }, countryCount: stored.countryCount + 1 };
+    await readStore.commit([{ op: 'put', collection: collections.indicatorYears, id: 'SP.POP.TOTL:2023', doc: { ...doc }, position: 120 }], { name: 'observations', position: 120 });
     const res = await pending;
     expect(res.position).toBe(120);
     expect(res.entries.map((e) => e.country)).toEqual(['JPN', 'DEU', 'FRA', 'ITA', 'ESP']);

@@ -1,6 +1,6 @@
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
 import type { DocumentWrite, ReadStore } from '@nationpulse/ports';
-import { collections, type ChangeLogDoc, type IngestionRunDoc } from '@nationpulse/read-models';
+import { changeLogProjection, collections, type ChangeLogEntry, type ChangeSetDoc, type IngestionRunDoc } from '@nationpulse/read-models';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadSide } from '../composition.ts';
@@ -24,11 +24,11 @@ const expectError = async (path: string, status: number, code: string) => {
   expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status, code });
 };
 
-type Change = Omit<ChangeLogDoc, 'country' | 'indicator' | 'source' | 'actor' | 'kind' | 'reason'> &
-  Partial<Pick<ChangeLogDoc, 'source' | 'actor' | 'kind' | 'reason'>> & { country?: string; indicator?: string };
-const change = (c: Change): ChangeLogDoc => ({ country: 'FRA', indicator: POP, source: 'worldbank', actor: 'system', kind: 'ingested', reason: null, ...c });
+type Change = Omit<ChangeLogEntry, 'country' | 'indicator' | 'source' | 'actor' | 'kind' | 'reason'> &
+  Partial<Pick<ChangeLogEntry, 'source' | 'actor' | 'kind' | 'reason'>> & { country?: string; indicator?: string };
+const change = (c: Change): ChangeLogEntry => ({ country: 'FRA', indicator: POP, source: 'worldbank', actor: 'system', kind: 'ingested', reason: null, ...c });
 
-const changes: ChangeLogDoc[] = [
+const changes: ChangeLogEntry[] = [
   change({ year: 2021, value: 67_500_000, previous: null, runId: 'run-1', at: '2024-01-10T10:00:05.000Z', eventId: 'ev-10', position: 10 }),
   change({ year: 2022, value: 68_000_000, previous: null, runId: 'run-1', at: '2024-01-10T10:00:05.000Z', eventId: 'ev-10', position: 10 }),
   change({ country: 'DEU', year: 2022, value: 83_800_000, previous: null, runId: 'run-1', at: '2024-01-10T10:00:06.000Z', eventId: 'ev-11', position: 11 }),
@@ -88,23 +88,28 @@ const runs: IngestionRunDoc[] = [
 ];
 
 /** An entry as the audit routes answer it. */
-const entry = (c: ChangeLogDoc) => {
+const entry = (c: ChangeLogEntry) => {
   const { eventId: _e, ...rest } = c;
   return rest;
 };
-const historyEntry = (c: ChangeLogDoc) => {
+const historyEntry = (c: ChangeLogEntry) => {
   const { eventId: _e, country: _c, indicator: _i, ...rest } = c;
   return rest;
 };
-const [fra2021, fra2022, deu2022, fraGdp2022, fra2022b, fra2023, fra2023corrected] = changes as [ChangeLogDoc, ChangeLogDoc, ChangeLogDoc, ChangeLogDoc, ChangeLogDoc, ChangeLogDoc, ChangeLogDoc];
+const [fra2021, fra2022, deu2022, fraGdp2022, fra2022b, fra2023, fra2023corrected] = changes as [ChangeLogEntry, ChangeLogEntry, ChangeLogEntry, ChangeLogEntry, ChangeLogEntry, ChangeLogEntry, ChangeLogEntry];
 
 beforeAll(async () => {
   readStore = createSqliteReadStore({ path: ':memory:' });
-  await readStore.ensureIndex(collections.changeLog, ['country', 'indicator', 'year']);
-  await readStore.ensureIndex(collections.changeLog, ['runId']);
-  await readStore.ensureIndex(collections.changeLog, ['at']);
+  for (const { name, indexes } of changeLogProjection.collections) for (const fields of indexes) await readStore.ensureIndex(name, fields);
   await readStore.ensureIndex(collections.ingestionRuns, ['startedAt']);
-  const changeWrites: DocumentWrite[] = changes.map((c) => ({ op: 'put', collection: collections.changeLog, id: `${c.eventId}:${c.year}`, doc: { ...c }, position: c.position }));
+  // The entries as the change log stores them: one change set per event.
+  const sets = new Map<string, ChangeSetDoc>();
+  for (const { year, value, previous, ...context } of changes) {
+    const set = sets.get(context.eventId);
+    const changed = [...(set?.changes ?? []), [year, value, previous] as const];
+    sets.set(context.eventId, { ...context, changes: changed, changeCount: changed.length });
+  }
+  const changeWrites: DocumentWrite[] = [...sets.values()].map((set) => ({ op: 'put', collection: collections.changeSets, id: set.eventId, doc: { ...set }, position: set.position }));
   const runWrites: DocumentWrite[] = runs.map((r, i) => ({ op: 'put', collection: collections.ingestionRuns, id: r.runId, doc: { ...r }, position: 15 + i * 10 }));
   await readStore.commit(changeWrites, { name: 'change-log', position: 30 });
   await readStore.commit(runWrites, { name: 'ingestion-runs', position: 25 });

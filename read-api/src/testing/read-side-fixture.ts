@@ -1,6 +1,6 @@
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
 import type { DocumentWrite, ReadStore } from '@nationpulse/ports';
-import { collections, type CountryProfileDoc, type ObservationDoc, type SeriesDoc } from '@nationpulse/read-models';
+import { collections, indicatorYearId, observationsProjection, type CountryProfileDoc, type IndicatorYearDoc, type SeriesDoc } from '@nationpulse/read-models';
 import { isAggregate } from '@nationpulse/reference-data';
 
 /** indicator -> country -> year -> value. */
@@ -41,7 +41,7 @@ export const seededPositions = { 'country-profiles': 100, series: 105, observati
 
 /** The projections' documents for a dataset, in the shapes of @nationpulse/read-models. */
 export const documentsOf = (data: Dataset, position: number) => {
-  const observations: DocumentWrite[] = [];
+  const indicatorYears = new Map<string, { indicator: string; year: number; countries: Record<string, number>; aggregates: Record<string, number> }>();
   const series: DocumentWrite[] = [];
   const latest = new Map<string, Record<string, { year: number; value: number }>>();
   for (const [indicator, byCountry] of Object.entries(data)) {
@@ -51,8 +51,10 @@ export const documentsOf = (data: Dataset, position: number) => {
         .sort((a, b) => a.year - b.year);
       const aggregate = isAggregate(country);
       for (const { year, value } of points) {
-        const doc: ObservationDoc = { indicator, year, country, isAggregate: aggregate, value };
-        observations.push({ op: 'put', collection: collections.observations, id: `${indicator}:${year}:${country}`, doc: { ...doc }, position });
+        const id = indicatorYearId(indicator, year);
+        const values = indicatorYears.get(id) ?? { indicator, year, countries: {}, aggregates: {} };
+        (aggregate ? values.aggregates : values.countries)[country] = value;
+        indicatorYears.set(id, values);
       }
       const doc: SeriesDoc = { country, indicator, isAggregate: aggregate, points };
       series.push({ op: 'put', collection: collections.series, id: `${country}:${indicator}`, doc: { ...doc }, position });
@@ -60,6 +62,10 @@ export const documentsOf = (data: Dataset, position: number) => {
       if (last) latest.set(country, { ...latest.get(country), [indicator]: last });
     }
   }
+  const observations: DocumentWrite[] = [...indicatorYears].map(([id, values]) => {
+    const doc: IndicatorYearDoc = { ...values, countryCount: Object.keys(values.countries).length };
+    return { op: 'put', collection: collections.indicatorYears, id, doc: { ...doc }, position };
+  });
   const profiles: DocumentWrite[] = [...latest].map(([country, values]) => {
     const doc: CountryProfileDoc = { country, isAggregate: isAggregate(country), latest: values };
     return { op: 'put', collection: collections.countryProfiles, id: country, doc: { ...doc }, position };
@@ -69,8 +75,7 @@ export const documentsOf = (data: Dataset, position: number) => {
 
 /** Commits the dataset as the three projections would, each with its own checkpoint. */
 export const seed = async (readStore: ReadStore, data: Dataset = dataset): Promise<void> => {
-  await readStore.ensureIndex(collections.observations, ['indicator', 'year', 'value']);
-  await readStore.ensureIndex(collections.observations, ['indicator', 'country', 'year']);
+  for (const { name, indexes } of observationsProjection.collections) for (const fields of indexes) await readStore.ensureIndex(name, fields);
   await readStore.ensureIndex(collections.series, ['indicator', 'country']);
   const docs = documentsOf(data, 1);
   await readStore.commit(docs.profiles, { name: 'country-profiles', position: seededPositions['country-profiles'] });

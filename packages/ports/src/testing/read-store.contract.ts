@@ -46,7 +46,7 @@ const RICH_DOC = {
  * `testReadStore('sqlite', { create: () => ... })`.
  *
  * Beyond the port's comments it pins down:
- * - a missing collection reads as empty (get null, find [], count 0);
+ * - a missing collection reads as empty (get null, getMany [], find [], count and sum 0);
  * - find without orderBy returns documents by id, and ties in orderBy are broken by id, so
  *   limit/offset pages are stable;
  * - equality on null matches a null or missing field; a range matches values of its bounds'
@@ -99,6 +99,34 @@ export function testReadStore(name: string, factory: ReadStoreFactory): void {
         await store.commit([put(c, 'x', { a: 2, b: { d: 3 } }, 2)], { name: `${c}-cp`, position: 2 });
         expect(await store.get(c, 'x')).toEqual({ id: 'x', position: 2, doc: { a: 2, b: { d: 3 } } });
         expect(await store.count(c, { gone: 'yes' })).toBe(0);
+      });
+
+      it('reads several documents at once, in the order asked, each once, leaving missing and deleted ones out', async () => {
+        const c = coll('many');
+        await store.commit([put(c, 'a', { v: 1 }, 1), put(c, 'b', { v: 2 }, 2), put(c, 'c', { v: 3 }, 3), put(c, 'x y/ü', { v: 4 }, 4), del(c, 'b', 5)], {
+          name: `${c}-cp`,
+          position: 5,
+        });
+        expect(await store.getMany(c, ['c', 'nope', 'b', 'a', 'c', 'x y/ü'])).toEqual([
+          { id: 'c', position: 3, doc: { v: 3 } },
+          { id: 'a', position: 1, doc: { v: 1 } },
+          { id: 'x y/ü', position: 4, doc: { v: 4 } },
+        ]);
+        expect(await store.getMany(c, [])).toEqual([]);
+        expect(await store.getMany(coll('many-missing'), ['a'])).toEqual([]);
+      });
+
+      it('reads more documents at once than one lookup takes', async () => {
+        const c = coll('many-large');
+        const docIds = Array.from({ length: 1_234 }, (_, i) => `d${i}`);
+        await store.commit(
+          docIds.map((id, i) => put(c, id, { i }, i + 1)),
+          { name: `${c}-cp`, position: docIds.length },
+        );
+        const asked = [...docIds].reverse();
+        const got = await store.getMany(c, asked);
+        expect(got.map((d) => d.id)).toEqual(asked);
+        expect(got[0]).toEqual({ id: 'd1233', position: 1_234, doc: { i: 1_233 } });
       });
 
       it('writes to several collections in one commit', async () => {
@@ -428,6 +456,17 @@ export function testReadStore(name: string, factory: ReadStoreFactory): void {
         expect(await store.count(countries, { code: { in: ['AT', 'BD', 'no'] } })).toBe(2);
         expect(await store.count(countries, { name: 'Atlantis' })).toBe(0);
         expect(await store.find(countries, { where: { name: 'Atlantis' } })).toEqual([]);
+      });
+
+      it('sums a numeric field over the matching documents, ignoring other types and deleted documents', async () => {
+        expect(await store.sum(countries, 'gdp')).toBeCloseTo(516 + 460 + 2170 + 17790 + 4460 + 3030 + 3550 - 12.5, 6);
+        expect(await store.sum(countries, 'pop', { region: 'asia' })).toBe(171 + 1410 + 1430);
+        expect(await store.sum(countries, 'pop', { region: 'nowhere', pop: { gte: 0 } })).toBe(0);
+        expect(await store.sum(countries, 'pop', { name: 'Atlantis' })).toBe(0);
+        expect(await store.sum(countries, 'name')).toBe(0);
+        expect(await store.sum(countries, 'missingField')).toBe(0);
+        expect(await store.sum(coll('sum-missing'), 'pop')).toBe(0);
+        await expect(store.sum(countries, 'a; DROP TABLE x')).rejects.toThrow();
       });
 
       it('rejects field names that are not plain identifiers, before reaching the backend', async () => {

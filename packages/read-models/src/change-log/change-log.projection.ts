@@ -1,67 +1,63 @@
 import { ObservationCorrected, ObservationsRecorded } from '@nationpulse/domain';
-import { collections, type ChangeLogDoc } from '../documents.ts';
+import { collections, type ChangeLogEntry, type ChangeSetDoc, type ValueChange } from '../documents.ts';
 import { defineProjection, type ProjectedEvent } from '../projection.ts';
 import { changesByYear, isEvent, put } from '../shared/events.ts';
 
 /** `source` of a correction's entry: corrections come from a person, not a data source (filter on it to list them). */
 export const CORRECTION_SOURCE = 'correction';
 
-export const changeLogId = (eventId: string, year: number): string => `${eventId}:${year}`;
-
-/** The entries an event adds: one per value it changed. */
-const entries = (event: ProjectedEvent): ChangeLogDoc[] => {
+/** The change set an event records: every value it changed. */
+const changeSetOf = (event: ProjectedEvent): ChangeSetDoc | null => {
   const { eventId, actor, occurredAt: at } = event.metadata;
   const { position } = event;
   if (isEvent(event, ObservationsRecorded)) {
-    const { country, indicator, source, runId, changes } = event.data;
-    return changesByYear(changes).map(({ year, value, previous }) => ({
-      country,
-      indicator,
-      year,
-      value,
-      previous,
-      kind: 'ingested',
-      source,
-      runId,
-      reason: null,
-      actor,
-      at,
-      eventId,
-      position,
-    }));
+    const { country, indicator, source, runId } = event.data;
+    const changes = changesByYear(event.data.changes).map(({ year, value, previous }): ValueChange => [year, value, previous]);
+    if (changes.length === 0) return null;
+    return { country, indicator, kind: 'ingested', source, runId, reason: null, actor, at, eventId, position, changes, changeCount: changes.length };
   }
   if (isEvent(event, ObservationCorrected)) {
     const { country, indicator, year, value, previous, reason } = event.data;
-    return [
-      { country, indicator, year, value, previous, kind: 'corrected', source: CORRECTION_SOURCE, runId: null, reason, actor, at, eventId, position },
-    ];
+    const changes: ValueChange[] = [[year, value, previous]];
+    return { country, indicator, kind: 'corrected', source: CORRECTION_SOURCE, runId: null, reason, actor, at, eventId, position, changes, changeCount: 1 };
   }
-  return [];
+  return null;
+};
+
+/** A change set's entries, one per changed value, by year: what audit queries list. */
+export const changeLogEntries = (set: ChangeSetDoc): ChangeLogEntry[] => {
+  const { changes: _changes, changeCount: _count, ...context } = set;
+  return set.changes.map(([year, value, previous]) => ({ ...context, year, value, previous }));
 };
 
 /**
- * change_log (id = `${eventId}:${year}`): every value ever changed, ingested or corrected, with
- * the value it replaced, who, when (`at`) and the event's `position`, for audit and "as of"
- * queries (the last entry per country × indicator × year at or before a time or position).
- * Entries are immutable: a document's state is the event alone.
+ * The change log (collection change_sets, id = eventId): every value ever changed, ingested or
+ * corrected, with the value it replaced, who, when (`at`) and the event's `position`, one
+ * document per event, for audit and "as of" queries (the last change per country × indicator ×
+ * year at or before a time or position). A change set is immutable: its state is the event alone.
+ *
+ * v1 kept one document per changed value (collection change_log): ~28 writes per ingested event.
  */
 export const changeLogProjection = defineProjection({
   name: 'change-log',
-  version: 1,
-  description: 'Every changed value, ingested or corrected, with the value it replaced: audit and "as of" queries',
+  version: 2,
+  description: 'Every changed value, ingested or corrected, with the value it replaced, one change set per event: audit and "as of" queries',
   eventTypes: [ObservationsRecorded.type, ObservationCorrected.type],
   collections: [
     {
-      name: collections.changeLog,
-      // Value history, a run's changes, and time windows (source and actor filter within a window):
-      // every index costs ingestion throughput, so only these three.
-      indexes: [['country', 'indicator', 'year'], ['runId'], ['at']],
+      name: collections.changeSets,
+      // A series' history (and a country's, for "as of"), a run's changes by position, and time
+      // windows newest first (source and actor filter within a window).
+      indexes: [['country', 'indicator'], ['runId', 'position'], ['at', 'position']],
     },
   ],
+  retiredCollections: ['change_log'],
   touches(event) {
-    return entries(event).map((e) => ({ collection: collections.changeLog, id: changeLogId(e.eventId, e.year), load: false }));
+    const set = changeSetOf(event);
+    return set ? [{ collection: collections.changeSets, id: set.eventId, load: false }] : [];
   },
   apply(event) {
-    return entries(event).map((e) => put<ChangeLogDoc>(collections.changeLog, changeLogId(e.eventId, e.year), e));
+    const set = changeSetOf(event);
+    return set ? [put<ChangeSetDoc>(collections.changeSets, set.eventId, set)] : [];
   },
 });

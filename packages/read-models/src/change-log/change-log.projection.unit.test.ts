@@ -1,99 +1,170 @@
-import { PermissionGranted, ReportGenerated } from '@nationpulse/domain';
+import { ObservationsRecorded, PermissionGranted, ReportGenerated } from '@nationpulse/domain';
 import { describe, expect, it } from 'vitest';
-import type { ChangeLogDoc } from '../documents.ts';
+import type { ChangeSetDoc } from '../documents.ts';
 import { eventFactory } from '../testing/events.ts';
 import { expectAtLeastOnceSafe, expectIgnoresOtherEvents } from '../testing/expectations.ts';
 import { documentsOf, runProjection } from '../testing/projection-harness.ts';
 import { repeatedYear, seriesHistory } from '../testing/scenarios.ts';
-import { changeLogProjection as projection } from './change-log.projection.ts';
+import { changeLogEntries, changeLogProjection as projection } from './change-log.projection.ts';
 
 const id = (n: number) => `0195a1b2-c3d4-4e5f-8a6b-${n.toString(16).padStart(12, '0')}`;
 const at = (n: number) => `2026-03-01T09:${String(n).padStart(2, '0')}:00.000Z`;
 
 describe('change-log projection', () => {
-  it('declares its name, version, event types, collection and indexes', () => {
+  it('declares its name, version, event types, collection, indexes and the collection v1 wrote', () => {
     expect(projection.name).toBe('change-log');
-    expect(projection.version).toBe(1);
+    expect(projection.version).toBe(2);
     expect([...projection.eventTypes].sort()).toEqual(['ObservationCorrected', 'ObservationsRecorded']);
-    expect(projection.collections).toEqual([
-      { name: 'change_log', indexes: [['country', 'indicator', 'year'], ['runId'], ['at']] },
-    ]);
+    expect(projection.collections).toEqual([{ name: 'change_sets', indexes: [['country', 'indicator'], ['runId', 'position'], ['at', 'position']] }]);
+    expect(projection.retiredCollections).toEqual(['change_log']);
   });
 
-  it('keeps one entry per changed value, ingested or corrected, with what it replaced, who, when and where', () => {
-    const docs = documentsOf(runProjection(projection, seriesHistory()), 'change_log');
+  it('keeps one change set per event, ingested or corrected: its values by year with what they replaced, who, when and where', () => {
+    const docs = documentsOf(runProjection(projection, seriesHistory()), 'change_sets');
     const ingested = { kind: 'ingested', reason: null, actor: 'scheduler' } as const;
     const pop = { indicator: 'SP.POP.TOTL' } as const;
+    const context = (n: number, position: number) => ({ at: at(n), eventId: id(n), position });
     expect(docs).toEqual({
-      [`${id(1)}:2019`]: { country: 'FRA', ...pop, year: 2019, value: 67_248_926, previous: null, ...ingested, source: 'worldbank-api', runId: 'run-1', at: at(1), eventId: id(1), position: 41 },
-      [`${id(1)}:2020`]: { country: 'FRA', ...pop, year: 2020, value: 67_571_107, previous: null, ...ingested, source: 'worldbank-api', runId: 'run-1', at: at(1), eventId: id(1), position: 41 },
-      [`${id(1)}:2021`]: { country: 'FRA', ...pop, year: 2021, value: 67_764_304, previous: null, ...ingested, source: 'worldbank-api', runId: 'run-1', at: at(1), eventId: id(1), position: 41 },
-      [`${id(2)}:2020`]: { country: 'WLD', ...pop, year: 2020, value: 7_820_206_000, previous: null, ...ingested, source: 'worldbank-api', runId: 'run-1', at: at(2), eventId: id(2), position: 44 },
-      [`${id(2)}:2021`]: { country: 'WLD', ...pop, year: 2021, value: 7_888_963_000, previous: null, ...ingested, source: 'worldbank-api', runId: 'run-1', at: at(2), eventId: id(2), position: 44 },
-      [`${id(3)}:2021`]: {
+      [id(1)]: {
         country: 'FRA',
-        indicator: 'NY.GDP.MKTP.CD',
-        year: 2021,
-        value: 2_959_355_819_170.5,
-        previous: null,
+        ...pop,
         ...ingested,
         source: 'worldbank-api',
         runId: 'run-1',
-        at: at(3),
-        eventId: id(3),
-        position: 47,
+        ...context(1, 41),
+        changes: [
+          [2019, 67_248_926, null],
+          [2020, 67_571_107, null],
+          [2021, 67_764_304, null],
+        ],
+        changeCount: 3,
       },
-      [`${id(4)}:2019`]: {
+      [id(2)]: {
+        country: 'WLD',
+        ...pop,
+        ...ingested,
+        source: 'worldbank-api',
+        runId: 'run-1',
+        ...context(2, 44),
+        changes: [
+          [2020, 7_820_206_000, null],
+          [2021, 7_888_963_000, null],
+        ],
+        changeCount: 2,
+      },
+      [id(3)]: {
+        country: 'FRA',
+        indicator: 'NY.GDP.MKTP.CD',
+        ...ingested,
+        source: 'worldbank-api',
+        runId: 'run-1',
+        ...context(3, 47),
+        changes: [[2021, 2_959_355_819_170.5, null]],
+        changeCount: 1,
+      },
+      [id(4)]: {
         country: 'FRA',
         ...pop,
-        year: 2019,
-        value: 67_250_000,
-        previous: 67_248_926,
         kind: 'corrected',
         source: 'correction',
         runId: null,
         reason: 'INSEE revised estimate',
         actor: 'u-analyst',
-        at: at(4),
-        eventId: id(4),
-        position: 50,
+        ...context(4, 50),
+        changes: [[2019, 67_250_000, 67_248_926]],
+        changeCount: 1,
       },
-      [`${id(5)}:2021`]: {
+      [id(5)]: {
         country: 'FRA',
         ...pop,
-        year: 2021,
-        value: 67_800_000,
-        previous: 67_764_304,
         kind: 'corrected',
         source: 'correction',
         runId: null,
         reason: 'Census 2021 final figure',
         actor: 'u-admin',
-        at: at(5),
-        eventId: id(5),
-        position: 53,
+        ...context(5, 53),
+        changes: [[2021, 67_800_000, 67_764_304]],
+        changeCount: 1,
       },
-      [`${id(6)}:2018`]: { country: 'FRA', ...pop, year: 2018, value: 66_900_000, previous: null, ...ingested, source: 'oecd-sdmx', runId: 'run-2', at: at(6), eventId: id(6), position: 56 },
-      [`${id(6)}:2022`]: { country: 'FRA', ...pop, year: 2022, value: 68_000_000, previous: null, ...ingested, source: 'oecd-sdmx', runId: 'run-2', at: at(6), eventId: id(6), position: 56 },
-      [`${id(7)}:2020`]: { country: 'FRA', ...pop, year: 2020, value: 67_600_000, previous: 67_571_107, ...ingested, source: 'worldbank-api', runId: 'run-3', at: at(7), eventId: id(7), position: 59 },
-      [`${id(8)}:2021`]: { country: 'DEU', ...pop, year: 2021, value: 83_196_078, previous: null, ...ingested, source: 'worldbank-api', runId: 'run-3', at: at(8), eventId: id(8), position: 62 },
+      [id(6)]: {
+        country: 'FRA',
+        ...pop,
+        ...ingested,
+        source: 'oecd-sdmx',
+        runId: 'run-2',
+        ...context(6, 56),
+        changes: [
+          [2018, 66_900_000, null],
+          [2022, 68_000_000, null],
+        ],
+        changeCount: 2,
+      },
+      [id(7)]: {
+        country: 'FRA',
+        ...pop,
+        ...ingested,
+        source: 'worldbank-api',
+        runId: 'run-3',
+        ...context(7, 59),
+        changes: [[2020, 67_600_000, 67_571_107]],
+        changeCount: 1,
+      },
+      [id(8)]: {
+        country: 'DEU',
+        ...pop,
+        ...ingested,
+        source: 'worldbank-api',
+        runId: 'run-3',
+        ...context(8, 62),
+        changes: [[2021, 83_196_078, null]],
+        changeCount: 1,
+      },
     });
   });
 
-  it('answers "as of": the last entry at or before a time gives the value then', () => {
-    const docs = Object.values(documentsOf<ChangeLogDoc>(runProjection(projection, seriesHistory()), 'change_log'));
+  it('unwinds a change set into entries, one per value, each with its context', () => {
+    const sets = Object.values(documentsOf<ChangeSetDoc>(runProjection(projection, seriesHistory()), 'change_sets'));
+    const entries = sets.flatMap(changeLogEntries);
+    expect(entries).toHaveLength(12);
+    expect(entries[0]).toEqual({
+      country: 'FRA',
+      indicator: 'SP.POP.TOTL',
+      year: 2019,
+      value: 67_248_926,
+      previous: null,
+      kind: 'ingested',
+      source: 'worldbank-api',
+      runId: 'run-1',
+      reason: null,
+      actor: 'scheduler',
+      at: at(1),
+      eventId: id(1),
+      position: 41,
+    });
+    // "As of": the last entry at or before a time gives the value then.
     const asOf = (time: string, year: number) =>
-      docs.filter((d) => d.country === 'FRA' && d.indicator === 'SP.POP.TOTL' && d.year === year && d.at <= time).sort((a, b) => b.position - a.position)[0]?.value ?? null;
+      entries.filter((e) => e.country === 'FRA' && e.indicator === 'SP.POP.TOTL' && e.year === year && e.at <= time).sort((a, b) => b.position - a.position)[0]?.value ?? null;
     expect(asOf(at(4), 2021)).toBe(67_764_304);
     expect(asOf(at(5), 2021)).toBe(67_800_000);
     expect(asOf(at(5), 2022)).toBeNull();
   });
 
-  it('logs a repeated year once, with its last value', () => {
+  it('logs a repeated year once, with its last value, and nothing for an event without changes', () => {
     const event = repeatedYear();
-    const docs = documentsOf(runProjection(projection, [event]), 'change_log');
-    expect(Object.keys(docs)).toEqual([`${event.metadata.eventId}:2020`, `${event.metadata.eventId}:2021`]);
-    expect(docs[`${event.metadata.eventId}:2021`]).toMatchObject({ value: 59_100_000, previous: null, source: 'file', runId: 'run-9' });
+    const docs = documentsOf<ChangeSetDoc>(runProjection(projection, [event]), 'change_sets');
+    expect(Object.keys(docs)).toEqual([event.metadata.eventId]);
+    expect(docs[event.metadata.eventId]).toMatchObject({
+      source: 'file',
+      runId: 'run-9',
+      changes: [
+        [2020, 59_400_000, null],
+        [2021, 59_100_000, null],
+      ],
+      changeCount: 2,
+    });
+    const empty = eventFactory()(ObservationsRecorded, { country: 'FRA', indicator: 'SP.POP.TOTL', source: 'file', runId: 'run-9', changes: [] });
+    expect(projection.touches(empty)).toEqual([]);
+    expect(documentsOf(runProjection(projection, [empty]), 'change_sets')).toEqual({});
   });
 
   it('gives identical state when events are delivered again, in full or resumed mid-way', () => {

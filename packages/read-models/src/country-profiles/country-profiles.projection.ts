@@ -22,7 +22,8 @@ const offered = (event: ProjectedEvent): { country: string; indicator: string; l
 /**
  * country_profiles (id = ISO3): the latest year and value of every indicator of a country or
  * aggregate. A change to an older year leaves `latest` alone, one to the latest year updates its
- * value, one to a newer year replaces it.
+ * value, one to a newer year replaces it (in place: a profile is rewritten by every series of its
+ * country).
  */
 export const countryProfilesProjection = defineProjection({
   name: 'country-profiles',
@@ -38,11 +39,17 @@ export const countryProfilesProjection = defineProjection({
     const offer = offered(event);
     if (!offer) return [];
     const { country, indicator, latest } = offer;
-    const doc = view.get<CountryProfileDoc>(collections.countryProfiles, country);
-    const current = doc?.latest[indicator];
-    if (doc && current && (latest.year < current.year || (latest.year === current.year && latest.value === current.value))) return [];
-    const merged = { ...doc?.latest, [indicator]: latest };
-    const sorted = Object.fromEntries(Object.keys(merged).sort().map((code) => [code, merged[code]!]));
-    return [put<CountryProfileDoc>(collections.countryProfiles, country, { country, isAggregate: !isCountry(country), latest: sorted })];
+    const doc = view.edit<{ latest: Record<string, Latest> }>(collections.countryProfiles, country);
+    if (!doc) return [put<CountryProfileDoc>(collections.countryProfiles, country, { country, isAggregate: !isCountry(country), latest: { [indicator]: latest } })];
+    const current = Object.hasOwn(doc.latest, indicator) ? doc.latest[indicator] : undefined;
+    if (current && (latest.year < current.year || (latest.year === current.year && latest.value === current.value))) return [];
+    if (current) {
+      doc.latest[indicator] = latest;
+    } else {
+      // A new indicator: keep them by code.
+      const merged = { ...doc.latest, [indicator]: latest };
+      doc.latest = Object.fromEntries(Object.keys(merged).sort().map((code) => [code, merged[code]!]));
+    }
+    return [put(collections.countryProfiles, country, doc)];
   },
 });

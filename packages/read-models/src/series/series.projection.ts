@@ -21,7 +21,10 @@ const pointsSet = (event: ProjectedEvent): { country: string; indicator: string;
   return null;
 };
 
-/** series (id = `${country}:${indicator}`): every point of a series, one per year, sorted by year, corrections applied. */
+/**
+ * series (id = `${country}:${indicator}`): every point of a series, one per year, sorted by year,
+ * corrections applied. An event sets its points in the stored list in place.
+ */
 export const seriesProjection = defineProjection({
   name: 'series',
   version: 1,
@@ -35,12 +38,21 @@ export const seriesProjection = defineProjection({
   apply(event, view) {
     const set = pointsSet(event);
     if (!set) return [];
-    const { country, indicator } = set;
+    const { country, indicator, points } = set;
     const id = seriesId(country, indicator);
-    const byYear = new Map<number, Point>();
-    for (const point of view.get<SeriesDoc>(collections.series, id)?.points ?? []) byYear.set(point.year, point);
-    for (const point of set.points) byYear.set(point.year, point);
-    const points = [...byYear.values()].sort((a, b) => a.year - b.year);
+    const doc = view.edit<{ points: Point[] }>(collections.series, id);
+    if (doc) {
+      for (const point of points) setPoint(doc.points, point);
+      return [put(collections.series, id, doc)];
+    }
     return [put<SeriesDoc>(collections.series, id, { country, indicator, isAggregate: !isCountry(country), points })];
   },
 });
+
+/** Sets a year's point in points sorted by year, in place: most changes touch the last years, so the search starts at the end. */
+const setPoint = (points: Point[], point: Point): void => {
+  let i = points.length;
+  while (i > 0 && points[i - 1]!.year > point.year) i--;
+  if (i > 0 && points[i - 1]!.year === point.year) points[i - 1] = point;
+  else points.splice(i, 0, point);
+};

@@ -11,7 +11,11 @@ export const isEvent = <T extends string, D>(event: ProjectedEvent, definition: 
  * The changes of an ObservationsRecorded, one per year (the last for a year wins, as when the
  * series is folded), in year order: the same document never gets two changes from one event.
  */
-export const changesByYear = <C extends { readonly year: number }>(changes: readonly C[]): C[] => {
+export const changesByYear = <C extends { readonly year: number }>(changes: readonly C[]): readonly C[] => {
+  // Ingestion records years in order, each once: then there is nothing to sort or drop.
+  let ordered = true;
+  for (let i = 1; i < changes.length && ordered; i++) ordered = changes[i - 1]!.year < changes[i]!.year;
+  if (ordered) return changes;
   const byYear = new Map<number, C>();
   for (const change of changes) byYear.set(change.year, change);
   return [...byYear.values()].sort((a, b) => a.year - b.year);

@@ -20,7 +20,7 @@ export const expectIgnoresOtherEvents = (projection: ProjectionDefinition, handl
   for (const event of [otherEvent(7), ...handledByOthers]) {
     expect(projection.eventTypes).not.toContain(event.type);
     expect(projection.touches(event)).toEqual([]);
-    expect(projection.apply(event, { get: () => null })).toEqual([]);
+    expect(projection.apply(event, { get: () => null, edit: () => null })).toEqual([]);
     expect(snapshot(runProjection(projection, [event]))).toEqual({});
   }
 };

@@ -48,8 +48,9 @@ const deepFreeze = <T>(value: T): T => {
  * Stricter than the real runner, to catch projection bugs: it throws when `apply` reads or writes a
  * document `touches` did not declare, writes a collection the projection does not declare, writes
  * a document twice for one event, writes anything but plain JSON, or touches documents for an
- * event type outside `eventTypes` (the real runner would never deliver it). Documents are stored
- * as frozen JSON copies, so an `apply` that mutates what it read throws.
+ * event type outside `eventTypes` (the real runner would never deliver it), or changes a working
+ * copy (`edit`) without returning it. Documents are stored as frozen JSON copies, so an `apply`
+ * that mutates what it read with `get` throws.
  *
  * The given state is not modified: a new state is returned.
  */
@@ -67,15 +68,34 @@ export const runProjection = (
     }
     const declared = new Set(refs.map((r) => key(r.collection, r.id)));
     const readable = new Set(refs.filter((r) => r.load !== false).map((r) => key(r.collection, r.id)));
+    const stored = (collection: string, id: string): Record<string, unknown> | null => {
+      if (!declared.has(key(collection, id))) throw new Error(`${projection.name} read ${collection}/${id} without declaring it in touches()`);
+      if (!readable.has(key(collection, id))) throw new Error(`${projection.name} read ${collection}/${id}, declared with load: false`);
+      return out.get(collection)?.get(id)?.doc ?? null;
+    };
+    /** Working copies handed out by edit, to check that each changed one is returned. */
+    const edited = new Map<string, { copy: Record<string, unknown>; json: string }>();
     const view: DocumentView = {
-      get<T extends object>(collection: string, id: string): T | null {
-        if (!declared.has(key(collection, id))) throw new Error(`${projection.name} read ${collection}/${id} without declaring it in touches()`);
-        if (!readable.has(key(collection, id))) throw new Error(`${projection.name} read ${collection}/${id}, declared with load: false`);
-        return (out.get(collection)?.get(id)?.doc ?? null) as T | null;
+      get: <T extends object>(collection: string, id: string) => stored(collection, id) as T | null,
+      edit<T extends object>(collection: string, id: string): T | null {
+        const doc = stored(collection, id);
+        if (doc === null) return null;
+        const k = key(collection, id);
+        if (edited.has(k)) throw new Error(`${projection.name} edited ${collection}/${id} twice for one event`);
+        const json = JSON.stringify(doc);
+        const copy = JSON.parse(json) as Record<string, unknown>;
+        edited.set(k, { copy, json });
+        return copy as T;
       },
     };
+    const changes = projection.apply(event, view);
+    for (const [k, { copy, json }] of edited) {
+      if (JSON.stringify(copy) !== json && !changes.some((c) => key(c.collection, c.id) === k)) {
+        throw new Error(`${projection.name} changed the working copy of ${k.replace('\u0000', '/')} without returning it`);
+      }
+    }
     const written = new Set<string>();
-    for (const change of projection.apply(event, view)) {
+    for (const change of changes) {
       const k = key(change.collection, change.id);
       if (!declared.has(k)) throw new Error(`${projection.name} changed ${change.collection}/${change.id} without declaring it in touches()`);
       if (!collections.has(change.collection)) throw new Error(`${projection.name} wrote undeclared collection ${change.collection}`);

@@ -41,6 +41,33 @@ describe('projection harness', () => {
     for (const { state } of replayScenarios(counter, events)) expect(snapshot(state)).toEqual(once);
   });
 
+  it('hands out working copies to edit in place, and finds an editing projection replay-safe', () => {
+    const editing = defineProjection({
+      ...base,
+      touches: (e) => counter.touches(e),
+      apply(e, view) {
+        const { key } = e.data as { key: string };
+        const doc = view.edit<{ n: number; seen: string[] }>('counts', key) ?? { n: 0, seen: [] };
+        doc.n++;
+        doc.seen.push(String(e.position));
+        return [{ collection: 'counts', id: key, doc }];
+      },
+    });
+    const events = [tick(1, 'a'), tick(2, 'b'), tick(3, 'a'), tick(4, 'a')];
+    const once = runProjection(editing, events);
+    expect(snapshot(once)).toEqual({ counts: { a: { doc: { n: 3, seen: ['1', '3', '4'] }, position: 4 }, b: { doc: { n: 1, seen: ['2'] }, position: 2 } } });
+    for (const { state } of replayScenarios(editing, events)) expect(snapshot(state)).toEqual(snapshot(once));
+  });
+
+  it('rejects a working copy changed without being returned', () => {
+    const forgetful = broken((_, view) => {
+      const doc = view.edit<{ n: number }>('counts', 'a');
+      if (doc) doc.n = 99;
+      return doc ? [] : [{ collection: 'counts', id: 'a', doc: { n: 1 } }];
+    });
+    expect(() => runProjection(forgetful, [tick(1, 'a'), tick(2, 'a')])).toThrow(/without returning it/);
+  });
+
   it('exposes a projection that computes one document from another', () => {
     // The entry for each tick copies a shared counter: a torn commit then replays it from a newer counter.
     const crossDocument = defineProjection({

@@ -12,7 +12,7 @@ import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
 import type { Cache, EventStore, NewEvent, RankedMember, ReadStore } from '@nationpulse/ports';
 import { createRankingBoardsReader, createReadSide, queries } from '@nationpulse/read-api';
-import { collections, type ObservationDoc } from '@nationpulse/read-models';
+import { collections, rankingOf, type IndicatorYearDoc } from '@nationpulse/read-models';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProjectors } from '../../composition.ts';
 import type { ProjectionManager } from '../../runner/projection-manager.ts';
@@ -134,27 +134,18 @@ const createWorld = (cache: Cache) => {
   return { eventStore, readStore, errors, start, append, recordAll, settled, stop };
 };
 
-/** The (indicator, year) boards the observations collection implies. */
-const boardsInStore = async (readStore: ReadStore) => {
-  const docs = await readStore.find<ObservationDoc>(collections.observations, { where: { isAggregate: false } });
-  return [...new Map(docs.map((d) => [rankingBoard(d.doc.indicator, d.doc.year), { indicator: d.doc.indicator, year: d.doc.year }]))];
-};
-
-/** Each board, both ways, equals the query on the observations collection; the listing names exactly those boards. */
+/** Each board, both ways, equals the ranking of its indicator-year document; the listing names exactly those boards. */
 export const expectBoardsMatchStore = async (readStore: ReadStore, cache: Cache): Promise<number> => {
-  const boards = await boardsInStore(readStore);
-  expect((await listingMembers(cache.rankings, RANKING_BOARDS_LISTING)).sort()).toEqual(boards.map(([b]) => b).sort());
-  for (const [board, { indicator, year }] of boards) {
+  const docs = (await readStore.find<IndicatorYearDoc>(collections.indicatorYears)).map((d) => d.doc);
+  const boards = new Map(docs.map((doc) => [rankingBoard(doc.indicator, doc.year), doc]));
+  expect((await listingMembers(cache.rankings, RANKING_BOARDS_LISTING)).sort()).toEqual([...boards.keys()].sort());
+  for (const [board, doc] of boards) {
     for (const order of ['asc', 'desc'] as const) {
-      const docs = await readStore.find<ObservationDoc>(collections.observations, {
-        where: { indicator, year, isAggregate: false },
-        orderBy: [{ field: 'value', direction: order }],
-      });
-      const fromStore: RankedMember[] = docs.map((d) => ({ member: d.doc.country, score: d.doc.value }));
+      const fromStore: RankedMember[] = rankingOf(doc, order).map((e) => ({ member: e.country, score: e.value }));
       expect(await cache.rankings.range(board, { order, limit: 1_000 }), `${board} ${order}`).toEqual(fromStore);
     }
   }
-  return boards.length;
+  return boards.size;
 };
 
 /** Every listed board, ascending. */
@@ -195,7 +186,7 @@ export function testDerivedStructures(name: string, factory: DerivedCacheFactory
       }
     });
 
-    it('keeps one board per indicator and year equal to the observations query (ties by country, aggregates out)', async () => {
+    it('keeps one board per indicator and year equal to its indicator-year ranking (ties by country, aggregates out)', async () => {
       const { cache, world } = await setup();
       const manager = await world.start();
       await world.recordAll();

@@ -1,12 +1,12 @@
-import { collections, type ChangeLogDoc } from '@nationpulse/read-models';
+import { changeLogEntries, collections, type ChangeSetDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields, requireArea } from '../fields.ts';
 import { instant } from '../audit-shared/audit-fields.ts';
 
-/** The most change-log entries of one country an as-of query reads (a country has a few thousand at most). */
-export const ASOF_MAX_ENTRIES = 50_000;
+/** The most change sets of one country an as-of query reads (one per series and run: a few hundred at most). */
+export const ASOF_MAX_SETS = 50_000;
 
 export const auditAsOfInput = z.object({ country: fields.country, at: instant });
 export type AuditAsOfInput = z.infer<typeof auditAsOfInput>;
@@ -30,13 +30,15 @@ export const auditAsOfQuery = defineQuery({
   async run(input, { readStore }): Promise<AuditAsOfOutput> {
     const area = requireArea(input.country);
     const atMs = Date.parse(input.at);
-    const docs = await readStore.find<ChangeLogDoc>(collections.changeLog, { where: { country: area.iso3 }, limit: ASOF_MAX_ENTRIES });
+    const sets = await readStore.find<ChangeSetDoc>(collections.changeSets, { where: { country: area.iso3 }, limit: ASOF_MAX_SETS });
     const known = new Map<string, { indicator: string; year: number; value: number; position: number }>();
-    for (const { doc } of docs) {
+    for (const { doc } of sets) {
       if (Date.parse(doc.at) > atMs) continue;
-      const key = `${doc.indicator}:${doc.year}`;
-      const current = known.get(key);
-      if (!current || doc.position > current.position) known.set(key, { indicator: doc.indicator, year: doc.year, value: doc.value, position: doc.position });
+      for (const entry of changeLogEntries(doc)) {
+        const key = `${entry.indicator}:${entry.year}`;
+        const current = known.get(key);
+        if (!current || entry.position > current.position) known.set(key, { indicator: entry.indicator, year: entry.year, value: entry.value, position: entry.position });
+      }
     }
     const latest = new Map<string, { indicator: string; year: number; value: number }>();
     for (const { indicator, year, value } of known.values()) {

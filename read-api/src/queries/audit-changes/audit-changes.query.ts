@@ -1,10 +1,10 @@
 import type { FieldCondition } from '@nationpulse/ports';
-import { collections, type ChangeLogDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields } from '../fields.ts';
 import { changeEntry, instant, instantNotAfter, toChangeEntry } from '../audit-shared/audit-fields.ts';
+import { countEntries, pageOfEntries } from '../audit-shared/change-sets.ts';
 
 export const auditChangesShape = {
   from: instant.optional(),
@@ -32,18 +32,10 @@ export const auditChangesQuery = defineQuery({
     }
     if (input.source !== undefined) where.source = input.source;
     if (input.actor !== undefined) where.actor = input.actor;
-    const [total, docs] = await Promise.all([
-      readStore.count(collections.changeLog, where),
-      readStore.find<ChangeLogDoc>(collections.changeLog, {
-        where,
-        orderBy: [
-          { field: 'at', direction: 'desc' },
-          { field: 'position', direction: 'desc' },
-        ],
-        limit: input.limit,
-        offset: input.offset,
-      }),
+    const [total, entries] = await Promise.all([
+      countEntries(readStore, where),
+      pageOfEntries(readStore, { where, field: 'at', direction: 'desc', offset: input.offset, limit: input.limit }),
     ]);
-    return { total, limit: input.limit, offset: input.offset, changes: docs.map((d) => toChangeEntry(d.doc)) };
+    return { total, limit: input.limit, offset: input.offset, changes: entries.map(toChangeEntry) };
   },
 });

@@ -1,10 +1,11 @@
 import { notFound, type NationPulseError } from '@nationpulse/domain';
-import { collections, type ChangeLogDoc, type IngestionRunDoc } from '@nationpulse/read-models';
+import { collections, type IngestionRunDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields } from '../fields.ts';
 import { changeEntry, toChangeEntry } from '../audit-shared/audit-fields.ts';
+import { countEntries, pageOfEntries } from '../audit-shared/change-sets.ts';
 
 /** How many change-log entries a run's detail lists (changesTotal gives them all). */
 export const RUN_CHANGES_SHOWN = 200;
@@ -86,15 +87,15 @@ export const auditRunQuery = defineQuery({
     if (!run) throw runNotFound(input.runId);
     const where = { runId: input.runId };
     const [changesTotal, changes] = await Promise.all([
-      readStore.count(collections.changeLog, where),
-      readStore.find<ChangeLogDoc>(collections.changeLog, { where, orderBy: [{ field: 'position', direction: 'asc' }], limit: RUN_CHANGES_SHOWN }),
+      countEntries(readStore, where),
+      pageOfEntries(readStore, { where, field: 'position', direction: 'asc', offset: 0, limit: RUN_CHANGES_SHOWN }),
     ]);
     return {
       ...summaryOf(run.doc),
       parameters: { ...run.doc.parameters },
       rejected: run.doc.rejected.map((r) => ({ ...r })),
       changesTotal,
-      changes: changes.map((d) => toChangeEntry(d.doc)),
+      changes: changes.map(toChangeEntry),
     };
   },
 });

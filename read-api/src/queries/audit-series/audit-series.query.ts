@@ -1,4 +1,4 @@
-import { collections, type ChangeLogDoc } from '@nationpulse/read-models';
+import { changeLogEntries, collections, type ChangeSetDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
@@ -19,19 +19,16 @@ export const auditSeriesQuery = defineQuery({
   reads: [projections.changeLog],
   async run(input, { readStore }): Promise<AuditSeriesOutput> {
     const indicator = requireIndicator(input.indicator);
-    const where = { country: input.country, indicator: indicator.code, ...(input.year === undefined ? {} : { year: input.year }) };
-    const docs = await readStore.find<ChangeLogDoc>(collections.changeLog, {
-      where,
-      orderBy: [
-        { field: 'year', direction: 'asc' },
-        { field: 'position', direction: 'asc' },
-      ],
-    });
+    const sets = await readStore.find<ChangeSetDoc>(collections.changeSets, { where: { country: input.country, indicator: indicator.code } });
+    const entries = sets
+      .flatMap((d) => changeLogEntries(d.doc))
+      .filter((e) => input.year === undefined || e.year === input.year)
+      .sort((a, b) => a.year - b.year || a.position - b.position);
     return {
       country: input.country,
       indicator: indicator.code,
-      entries: docs.map((d) => {
-        const { country: _c, indicator: _i, ...entry } = toChangeEntry(d.doc);
+      entries: entries.map((e) => {
+        const { country: _c, indicator: _i, ...entry } = toChangeEntry(e);
         return entry;
       }),
     };

@@ -1,4 +1,4 @@
-import type { ChangeLogDoc } from '@nationpulse/read-models';
+import type { ChangeLogEntry } from '@nationpulse/read-models';
 import { z } from 'zod';
 
 /** An ISO-8601 instant (with Z or an offset), normalised to UTC `toISOString()` form so it compares with stored `at` strings. */
@@ -30,7 +30,7 @@ export const changeEntry = z.object({
 });
 export type ChangeEntry = z.infer<typeof changeEntry>;
 
-export const toChangeEntry = (d: ChangeLogDoc): ChangeEntry => ({
+export const toChangeEntry = (d: ChangeLogEntry): ChangeEntry => ({
   country: d.country,
   indicator: d.indicator,
   year: d.year,

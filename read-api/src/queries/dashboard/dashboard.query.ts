@@ -1,4 +1,3 @@
-import { collections, type ObservationDoc } from '@nationpulse/read-models';
 import { dashboards, type DashboardId } from '@nationpulse/reference-data';
 import { z } from 'zod';
 import { dashboardNotFound } from '../../query-handling/errors.ts';
@@ -6,7 +5,7 @@ import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields, requireIndicator } from '../fields.ts';
 import { latestYearOf } from '../list-indicators/list-indicators.query.ts';
-import { rankCountries, rankingEntry } from '../rankings/rankings.query.ts';
+import { rankCountries, rankingEntry, readIndicatorYear } from '../rankings/rankings.query.ts';
 
 /** The World aggregate, whose value heads each dashboard indicator. */
 export const WORLD = 'WLD';
@@ -60,12 +59,14 @@ export const dashboardQuery = defineQuery({
         const year = input.year ?? (await latestYearOf(readStore, code));
         const base = { indicator: code, indicatorName: indicator.name, unit: indicator.unit, decimals: indicator.decimals, year };
         if (year === null) return { ...base, world: null, total: 0, top: [], bottom: [] };
-        const [world, top, bottom] = await Promise.all([
-          readStore.get<ObservationDoc>(collections.observations, `${code}:${year}:${WORLD}`),
-          rankCountries(deps, { indicator: code, year, order: 'desc', limit: TOP }),
-          rankCountries(deps, { indicator: code, year, order: 'asc', limit: TOP }),
+        // One document holds the World's value and the whole ranking.
+        const doc = await readIndicatorYear(deps, code, year);
+        const [top, bottom] = await Promise.all([
+          rankCountries(deps, { indicator: code, year, order: 'desc', limit: TOP }, doc),
+          rankCountries(deps, { indicator: code, year, order: 'asc', limit: TOP }, doc),
         ]);
-        return { ...base, world: world?.doc.value ?? null, total: top.total, top: top.entries, bottom: bottom.entries };
+        const world = doc && Object.hasOwn(doc.doc.aggregates, WORLD) ? doc.doc.aggregates[WORLD]! : null;
+        return { ...base, world, total: top.total, top: top.entries, bottom: bottom.entries };
       }),
     );
     return { dashboard: input.dashboard, year: input.year ?? null, indicators: items };

@@ -1,4 +1,4 @@
-import { collections, type ObservationDoc } from '@nationpulse/read-models';
+import { collections, type IndicatorYearDoc } from '@nationpulse/read-models';
 import { indicators } from '@nationpulse/reference-data';
 import type { ReadStore } from '@nationpulse/ports';
 import { z } from 'zod';
@@ -23,8 +23,8 @@ export type ListIndicatorsOutput = z.infer<typeof listIndicatorsOutput>;
 
 /** The latest year with a country's value for the indicator (aggregates aside), or null. */
 export const latestYearOf = async (readStore: ReadStore, indicator: string): Promise<number | null> => {
-  const [last] = await readStore.find<ObservationDoc>(collections.observations, {
-    where: { indicator, isAggregate: false },
+  const [last] = await readStore.find<IndicatorYearDoc>(collections.indicatorYears, {
+    where: { indicator, countryCount: { gte: 1 } },
     orderBy: [{ field: 'year', direction: 'desc' }],
     limit: 1,
   });

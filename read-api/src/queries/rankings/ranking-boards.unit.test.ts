@@ -1,6 +1,6 @@
 import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
 import { CacheUnavailableError, type Cache, type RankedMember, type ReadStore } from '@nationpulse/ports';
-import { collections, type ObservationDoc } from '@nationpulse/read-models';
+import { collections, type IndicatorYearDoc } from '@nationpulse/read-models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReadSide } from '../../composition.ts';
 import { RANKINGS_SYNC_MARKER, rankingBoard, SYNC_MARKER_POSITION, SYNC_MARKER_VERSION } from '../../query-handling/cache-keys.ts';
@@ -14,14 +14,12 @@ const ties: Dataset = {
 };
 const OBSERVATIONS = seededPositions.observations;
 
-/** Boards as the projectors build them: every country observation, by indicator and year. */
+/** Boards as the projectors build them: every country's value of each indicator-year. */
 const buildBoards = async (readStore: ReadStore, cache: Cache, markerAt: number) => {
-  const boards = new Map<string, RankedMember[]>();
-  for (const { doc } of await readStore.find<ObservationDoc>(collections.observations, { where: { isAggregate: false } })) {
-    const board = rankingBoard(doc.indicator, doc.year);
-    boards.set(board, [...(boards.get(board) ?? []), { member: doc.country, score: doc.value }]);
+  for (const { doc } of await readStore.find<IndicatorYearDoc>(collections.indicatorYears)) {
+    const entries: RankedMember[] = Object.entries(doc.countries).map(([member, score]) => ({ member, score }));
+    await cache.rankings.replace(rankingBoard(doc.indicator, doc.year), entries);
   }
-  for (const [board, entries] of boards) await cache.rankings.replace(board, entries);
   await setMarker(cache, markerAt);
 };
 const setMarker = (cache: Cache, position: number) =>

@@ -1,4 +1,5 @@
-import { collections, type ObservationDoc } from '@nationpulse/read-models';
+import { collections, indicatorYearId, rankingOf, type IndicatorYearDoc } from '@nationpulse/read-models';
+import type { StoredDocument } from '@nationpulse/ports';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery, type QueryDependencies } from '../../query-handling/query-definition.ts';
@@ -38,26 +39,29 @@ export type RankingsOutput = z.infer<typeof rankingsOutput>;
 
 /**
  * The countries with a value for the indicator in the year, ordered by value (aggregates never
- * rank). From the cache's ranking board when it can vouch for the answer's position, else from the
- * observations read model; both give the same answer. Equal values are ordered by country code in
- * the direction asked: the read store breaks ties by id (`indicator:year:country`, the same prefix
- * within a year) in the direction of the last sort field, a sorted set by member name.
+ * rank). From the cache's ranking board when it can vouch for the answer's position, else from
+ * the indicator-year document (`stored`, when the caller already read it); both give the same
+ * answer. Equal values are ordered by country code in the direction asked, as a sorted set
+ * orders its members.
  */
 export const rankCountries = async (
   deps: QueryDependencies,
   q: { indicator: string; year: number; order: 'asc' | 'desc'; limit: number },
+  stored?: StoredDocument<IndicatorYearDoc> | null,
 ): Promise<{ total: number; entries: RankingEntry[] }> => {
   const board = deps.rankingBoards && deps.position !== undefined ? await deps.rankingBoards.rank(q, deps.position) : null;
   if (board) {
     return { total: board.total, entries: board.entries.map((e, i) => ({ rank: i + 1, country: e.country, name: nameOf(e.country), value: e.value })) };
   }
-  const where = { indicator: q.indicator, year: q.year, isAggregate: false };
-  const [total, docs] = await Promise.all([
-    deps.readStore.count(collections.observations, where),
-    deps.readStore.find<ObservationDoc>(collections.observations, { where, orderBy: [{ field: 'value', direction: q.order }], limit: q.limit }),
-  ]);
-  return { total, entries: docs.map((d, i) => ({ rank: i + 1, country: d.doc.country, name: nameOf(d.doc.country), value: d.doc.value })) };
+  const doc = stored === undefined ? await readIndicatorYear(deps, q.indicator, q.year) : stored;
+  if (!doc) return { total: 0, entries: [] };
+  const ranked = rankingOf(doc.doc, q.order);
+  return { total: ranked.length, entries: ranked.slice(0, q.limit).map((e, i) => ({ rank: i + 1, country: e.country, name: nameOf(e.country), value: e.value })) };
 };
+
+/** Every area's value of the indicator in the year, or null without any. */
+export const readIndicatorYear = (deps: Pick<QueryDependencies, 'readStore'>, indicator: string, year: number): Promise<StoredDocument<IndicatorYearDoc> | null> =>
+  deps.readStore.get<IndicatorYearDoc>(collections.indicatorYears, indicatorYearId(indicator, year));
 
 /** Countries ranked by an indicator's value in a year. */
 export const rankingsQuery = defineQuery({
