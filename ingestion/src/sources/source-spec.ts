@@ -3,6 +3,8 @@ import { isKnownIndicator } from '@nationpulse/reference-data';
 import { z } from 'zod';
 import type { SourcesConfig } from '../config.ts';
 import type { Source } from '../runs/source.ts';
+import { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
+import { createWorldBankApiSource } from './world-bank-api/world-bank-api.source.ts';
 import { createWorldBankCsvSource } from './world-bank-csv/world-bank-csv.source.ts';
 
 const indicatorCode = z
@@ -95,7 +97,26 @@ export interface SourceDeps {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Jitter source in [0, 1); injected in tests. */
   readonly random?: () => number;
+  /** Wall-clock milliseconds, for rate limiting, Retry-After dates and open year ranges. */
+  readonly now?: () => number;
 }
+
+const httpClient = (name: string, timeoutMs: number, minIntervalMs: number, deps: SourceDeps) => {
+  const { config } = deps;
+  const options: HttpClientOptions = {
+    name,
+    timeoutMs,
+    minIntervalMs,
+    attempts: config.INGESTION_HTTP_ATTEMPTS,
+    backoffMs: config.INGESTION_HTTP_BACKOFF_MS,
+    maxBackoffMs: config.INGESTION_HTTP_MAX_BACKOFF_MS,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  return createHttpClient(options);
+};
 
 /** Parses a spec (as received from JSON), throwing a `validation` NationPulseError listing every problem. */
 export const parseSourceSpec = (input: unknown): SourceSpec => {
@@ -111,8 +132,21 @@ export const createSource = (spec: SourceSpecInput | SourceSpec, deps: SourceDep
   switch (valid.kind) {
     case 'world-bank-csv':
       return createWorldBankCsvSource({ path: valid.path, ...(valid.indicator ? { indicator: valid.indicator } : {}) });
+    case 'world-bank-api': {
+      const { config } = deps;
+      const now = deps.now ?? Date.now;
+      return createWorldBankApiSource({
+        indicators: valid.indicators,
+        ...(valid.countries ? { countries: valid.countries } : {}),
+        ...(valid.fromYear === undefined ? {} : { fromYear: valid.fromYear }),
+        ...(valid.toYear === undefined ? {} : { toYear: valid.toYear }),
+        baseUrl: config.WORLD_BANK_API_URL,
+        perPage: config.WORLD_BANK_API_PER_PAGE,
+        http: httpClient('World Bank API', config.WORLD_BANK_API_TIMEOUT_MS, config.WORLD_BANK_API_MIN_INTERVAL_MS, deps),
+        currentYear: () => new Date(now()).getUTCFullYear(),
+      });
+    }
     case 'sdmx-csv':
-    case 'world-bank-api':
     case 'oecd-sdmx':
       void deps;
       throw new NationPulseError('unavailable', 'SOURCE_NOT_AVAILABLE', `the ${valid.kind} source is being built`);
