@@ -1,23 +1,11 @@
-import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import type { EventStore, RecordedEvent } from '@nationpulse/ports';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventStore } from '@nationpulse/ports';
+import { describe, expect, it } from 'vitest';
+import { useMemoryEventStore } from '../testing/event-store.ts';
 import { runIngestion } from './run-ingestion.ts';
 import type { Source, SourceItem } from './source.ts';
 
 const clock = { now: () => new Date('2026-07-01T12:00:00Z') };
-let eventStore: EventStore;
-beforeEach(() => {
-  eventStore = createSqliteEventStore({ path: ':memory:' });
-});
-afterEach(async () => {
-  await eventStore.close();
-});
-
-const all = async (): Promise<RecordedEvent[]> => {
-  const out: RecordedEvent[] = [];
-  for await (const e of eventStore.readAll()) out.push(e);
-  return out;
-};
+const memory = useMemoryEventStore();
 
 const series = (country: string, indicator: string, ...values: [number, number][]): SourceItem => ({
   kind: 'series',
@@ -51,9 +39,9 @@ describe('runIngestion', () => {
       series('DEU', 'SP.POP.TOTL', [2020, 3]),
     ]);
     const progress: number[] = [];
-    const summary = await runIngestion({ source, eventStore, clock, trigger: 'schedule', runId: 'r1', actor: 'user-1', onProgress: (p) => progress.push(p.done) });
+    const summary = await runIngestion({ source, eventStore: memory.store, clock, trigger: 'schedule', runId: 'r1', actor: 'user-1', onProgress: (p) => progress.push(p.done) });
     expect(summary).toMatchObject({ status: 'completed', source: 'demo', dataset: 'test', rowsRead: 4, rowsChanged: 3, rowsRejected: 1, seriesChanged: 2 });
-    const events = await all();
+    const events = await memory.all();
     expect(events[0]).toMatchObject({ type: 'IngestionRunStarted', data: { source: 'demo', dataset: 'test', trigger: 'schedule', parameters: { items: 4 } } });
     expect(events[0]!.metadata).toMatchObject({ actor: 'user-1', correlationId: 'r1' });
     const completed = events.at(-1)!;
@@ -66,10 +54,10 @@ describe('runIngestion', () => {
     const { source, pulled } = listSource([series('FRA', 'SP.POP.TOTL', [2020, 1])], async () => {
       throw new Error('wrong header');
     });
-    const summary = await runIngestion({ source, eventStore, clock, trigger: 'manual', runId: 'bad' });
+    const summary = await runIngestion({ source, eventStore: memory.store, clock, trigger: 'manual', runId: 'bad' });
     expect(summary).toMatchObject({ status: 'failed', reason: 'wrong header', rowsRead: 0 });
     expect(pulled).toEqual([]);
-    expect((await all()).map((e) => e.type)).toEqual(['IngestionRunStarted', 'IngestionRunFailed']);
+    expect((await memory.all()).map((e) => e.type)).toEqual(['IngestionRunStarted', 'IngestionRunFailed']);
   });
 
   it('fails the run with the error a source throws midway, keeping what was already written', async () => {
@@ -81,16 +69,16 @@ describe('runIngestion', () => {
         throw new Error('connection reset');
       },
     };
-    const summary = await runIngestion({ source, eventStore, clock, trigger: 'manual', concurrency: 1 });
+    const summary = await runIngestion({ source, eventStore: memory.store, clock, trigger: 'manual', concurrency: 1 });
     expect(summary).toMatchObject({ status: 'failed', reason: 'connection reset' });
-    expect((await all()).map((e) => e.type)).toEqual(['IngestionRunStarted', 'ObservationsRecorded', 'IngestionRunFailed']);
+    expect((await memory.all()).map((e) => e.type)).toEqual(['IngestionRunStarted', 'ObservationsRecorded', 'IngestionRunFailed']);
   });
 
   it('records a series key that comes again as a second part, the later value winning', async () => {
     const { source } = listSource([series('FRA', 'SP.POP.TOTL', [2020, 1]), series('DEU', 'SP.POP.TOTL', [2020, 2]), series('FRA', 'SP.POP.TOTL', [2021, 5])]);
-    const summary = await runIngestion({ source, eventStore, clock, trigger: 'manual', concurrency: 1 });
+    const summary = await runIngestion({ source, eventStore: memory.store, clock, trigger: 'manual', concurrency: 1 });
     expect(summary).toMatchObject({ status: 'completed', rowsChanged: 3, seriesChanged: 3 });
-    const fra = (await all()).filter((e) => e.streamId === 'series-FRA-SP.POP.TOTL');
+    const fra = (await memory.all()).filter((e) => e.streamId === 'series-FRA-SP.POP.TOTL');
     expect(fra.map((e) => (e.data as { changes: unknown[] }).changes)).toEqual([[{ year: 2020, value: 1, previous: null }], [{ year: 2021, value: 5, previous: null }]]);
   });
 
@@ -100,12 +88,12 @@ describe('runIngestion', () => {
     const { source, pulled } = listSource(indicators.flatMap((indicator) => countries.map((country, i) => series(country, indicator, [2020, i]))));
     let maxAhead = 0;
     const slow: EventStore = {
-      ...eventStore,
+      ...memory.store,
       append: async (...args: Parameters<EventStore['append']>) => {
         await new Promise((r) => setTimeout(r, 2));
-        const appended = (await all()).filter((e) => e.type === 'ObservationsRecorded').length;
+        const appended = (await memory.all()).filter((e) => e.type === 'ObservationsRecorded').length;
         maxAhead = Math.max(maxAhead, pulled.length - appended);
-        return eventStore.append(...args);
+        return memory.store.append(...args);
       },
     };
     const summary = await runIngestion({ source, eventStore: slow, clock, trigger: 'manual', concurrency: 3 });
@@ -124,8 +112,8 @@ describe('runIngestion', () => {
         yield series('DEU', 'SP.POP.TOTL', [2020, 1]);
       },
     };
-    const summary = await runIngestion({ source, eventStore, clock, trigger: 'manual', concurrency: 1, signal: controller.signal });
+    const summary = await runIngestion({ source, eventStore: memory.store, clock, trigger: 'manual', concurrency: 1, signal: controller.signal });
     expect(summary).toMatchObject({ status: 'failed', reason: 'operator cancelled the run' });
-    expect((await all()).some((e) => e.streamId === 'series-DEU-SP.POP.TOTL')).toBe(false);
+    expect((await memory.all()).some((e) => e.streamId === 'series-DEU-SP.POP.TOTL')).toBe(false);
   });
 });

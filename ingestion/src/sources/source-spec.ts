@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { SourcesConfig } from '../config.ts';
 import type { Source } from '../runs/source.ts';
 import { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
+import { createOecdSdmxSource } from './oecd-sdmx/oecd-sdmx.source.ts';
+import { createSdmxCsvSource } from './sdmx-csv/sdmx-csv.source.ts';
+import { compileMapping } from './sdmx/sdmx-mapping.ts';
 import { createWorldBankApiSource } from './world-bank-api/world-bank-api.source.ts';
 import { createWorldBankCsvSource } from './world-bank-csv/world-bank-csv.source.ts';
 
@@ -147,8 +150,20 @@ export const createSource = (spec: SourceSpecInput | SourceSpec, deps: SourceDep
       });
     }
     case 'sdmx-csv':
-    case 'oecd-sdmx':
-      void deps;
-      throw new NationPulseError('unavailable', 'SOURCE_NOT_AVAILABLE', `the ${valid.kind} source is being built`);
+      return createSdmxCsvSource({ path: valid.path, mapping: compileMapping(valid.indicators, valid.countryDimension) });
+    case 'oecd-sdmx': {
+      const { config } = deps;
+      return createOecdSdmxSource({
+        dataflow: valid.dataflow,
+        key: valid.key,
+        format: valid.format,
+        ...(valid.fromYear === undefined ? {} : { fromYear: valid.fromYear }),
+        ...(valid.toYear === undefined ? {} : { toYear: valid.toYear }),
+        mapping: compileMapping(valid.indicators, valid.countryDimension),
+        baseUrl: config.OECD_SDMX_URL,
+        http: httpClient('OECD SDMX API', config.OECD_SDMX_TIMEOUT_MS, config.OECD_SDMX_MIN_INTERVAL_MS, deps),
+        maxJsonBytes: config.OECD_SDMX_JSON_MAX_BYTES,
+      });
+    }
   }
 };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, call: number) => void;
 
@@ -36,4 +37,19 @@ export const startTestServer = async (handler: Handler): Promise<TestServer> => 
 export const sendJson = (res: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}): void => {
   res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+/** Starts test servers inside tests and closes them after each test. */
+export const useTestServers = (): { start(handler: Handler): Promise<TestServer> } => {
+  const started: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((s) => s.close()));
+  });
+  return {
+    start: async (handler) => {
+      const server = await startTestServer(handler);
+      started.push(server);
+      return server;
+    },
+  };
 };

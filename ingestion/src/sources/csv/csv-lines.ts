@@ -2,10 +2,10 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /**
- * Splits one CSV line (RFC 4180 quoting: `"a, b"` and `""` for a quote inside quotes).
+ * Splits one CSV line on `delimiter` (RFC 4180 quoting: `"a, b"` and `""` for a quote inside quotes).
  * Returns null when a quote is left open or text follows a closing quote.
  */
-export const splitCsvLine = (line: string): string[] | null => {
+export const splitCsvLine = (line: string, delimiter = ','): string[] | null => {
   const fields: string[] = [];
   let i = 0;
   for (;;) {
@@ -26,10 +26,10 @@ export const splitCsvLine = (line: string): string[] | null => {
       }
       fields.push(value);
       if (i === line.length) return fields;
-      if (line[i] !== ',') return null;
+      if (line[i] !== delimiter) return null;
       i++;
     } else {
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       if (comma === -1) {
         fields.push(line.slice(i));
         return fields;

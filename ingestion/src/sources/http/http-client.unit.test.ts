@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { sendJson, startTestServer, type Handler, type TestServer } from '../../testing/http-server.ts';
+import { describe, expect, it } from 'vitest';
+import { sendJson, useTestServers, type Handler, type TestServer } from '../../testing/http-server.ts';
 import { createHttpClient, parseRetryAfter, type HttpClientOptions } from './http-client.ts';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
-
-const serve = async (handler: Handler) => (server = await startTestServer(handler));
+const servers = useTestServers();
+const serve = (handler: Handler): Promise<TestServer> => servers.start(handler);
 
 /** A client whose waits are recorded, not slept (except where a test wants real time). */
 const client = (overrides: Partial<HttpClientOptions> = {}) => {
@@ -76,7 +71,6 @@ describe('http client', () => {
     const s = await serve((_req, res) => sendJson(res, {}));
     const url = s.url;
     await s.close();
-    server = null;
     const { http, waits } = client({ attempts: 2 });
     await expect(http.getText(`${url}/x`)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: expect.stringMatching(/network error/) });
     expect(waits).toHaveLength(1);

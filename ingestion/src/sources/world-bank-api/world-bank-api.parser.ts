@@ -30,6 +30,9 @@ export interface WorldBankPage {
 
 const MAX_RAW_KEPT = 500;
 
+/** A row as sent, for the run record. */
+export const rawRow = (row: unknown): string => JSON.stringify(row).slice(0, MAX_RAW_KEPT);
+
 /** The API refused the query (HTTP 200 with a `message` array): retrying cannot help. */
 export const worldBankApiError = (messages: readonly { id?: string | undefined; key?: string | undefined; value?: string | undefined }[], context: string): NationPulseError =>
   new NationPulseError(
@@ -79,16 +82,16 @@ export type WorldBankRow =
  * code cannot be matched and is rejected.
  */
 export const readWorldBankRow = (row: unknown, indicator: string): WorldBankRow => {
-  const raw = JSON.stringify(row).slice(0, MAX_RAW_KEPT);
+  const reject = (reason: string): WorldBankRow => ({ kind: 'rejected', reason, raw: rawRow(row) });
   const parsed = rowSchema.safeParse(row);
-  if (!parsed.success) return { kind: 'rejected', reason: `unreadable row: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`, raw };
+  if (!parsed.success) return reject(`unreadable row: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join(', ')}`);
   const { indicator: rowIndicator, country, countryiso3code, date, value } = parsed.data;
-  if (rowIndicator.id.toUpperCase() !== indicator) return { kind: 'rejected', reason: `row of indicator ${rowIndicator.id}, expected ${indicator}`, raw };
+  if (rowIndicator.id.toUpperCase() !== indicator) return reject(`row of indicator ${rowIndicator.id}, expected ${indicator}`);
   if (value === null) return { kind: 'missing' };
   const code = countryiso3code.trim().toUpperCase() || iso3ByIso2.get(country.id.toUpperCase()) || '';
-  if (code === '') return { kind: 'rejected', reason: `aggregate ${country.value} (${country.id}) has no alpha-3 code`, raw };
-  if (!isCountry(code) && !isAggregate(code)) return { kind: 'rejected', reason: `unknown country or aggregate code ${code}`, raw };
-  if (!/^\d{4}$/.test(date)) return { kind: 'rejected', reason: `not an annual date ${JSON.stringify(date)}`, raw };
-  if (!Number.isFinite(value)) return { kind: 'rejected', reason: `invalid value ${String(value)}`, raw };
+  if (code === '') return reject(`aggregate ${country.value} (${country.id}) has no alpha-3 code`);
+  if (!isCountry(code) && !isAggregate(code)) return reject(`unknown country or aggregate code ${code}`);
+  if (!/^\d{4}$/.test(date)) return reject(`not an annual date ${JSON.stringify(date)}`);
+  if (!Number.isFinite(value)) return reject(`invalid value ${String(value)}`);
   return { kind: 'row', country: code, year: Number(date), value };
 };

@@ -1,6 +1,7 @@
 import type { Source, SourceItem } from '../../runs/source.ts';
 import type { HttpClient } from '../http/http-client.ts';
-import { parseWorldBankPage, readWorldBankRow } from './world-bank-api.parser.ts';
+import { createSeriesAssembler } from '../series-assembler.ts';
+import { parseWorldBankPage, rawRow, readWorldBankRow } from './world-bank-api.parser.ts';
 
 export interface WorldBankApiSourceOptions {
   readonly indicators: readonly string[];
@@ -51,7 +52,7 @@ export const createWorldBankApiSource = (options: WorldBankApiSourceOptions): So
     const total = [...totals.values()].reduce((a, b) => a + b, 0);
     let done = 0;
     for (const indicator of indicators) {
-      let current: { country: string; observations: { year: number; value: number }[]; years: Set<number> } | null = null;
+      const assembler = createSeriesAssembler();
       let row = 0;
       for (let page = 1, pages = 1; page <= pages; page++) {
         const context = `${indicator} page ${page}`;
@@ -68,22 +69,15 @@ export const createWorldBankApiSource = (options: WorldBankApiSourceOptions): So
             yield { kind: 'rejected', row, reason: `${indicator}: ${read.reason}`, raw: read.raw };
             continue;
           }
-          if (current && current.country !== read.country) {
-            yield { kind: 'series', country: current.country, indicator, observations: current.observations };
-            current = null;
-          }
-          current ??= { country: read.country, observations: [], years: new Set() };
-          if (current.years.has(read.year)) {
-            yield { kind: 'rejected', row, reason: `${indicator}: ${read.country} ${read.year} is listed twice`, raw: JSON.stringify(sent).slice(0, 500) };
-            continue;
-          }
-          current.years.add(read.year);
-          current.observations.push({ year: read.year, value: read.value });
+          const { completed, duplicate } = assembler.add(read.country, indicator, read.year, read.value);
+          if (completed) yield completed;
+          if (duplicate) yield { kind: 'rejected', row, reason: `${indicator}: ${read.country} ${read.year} is listed twice`, raw: rawRow(sent) };
         }
         done += rows.length;
         yield { kind: 'progress', unit: 'rows', done, total: Math.max(total, done), label: context };
       }
-      if (current) yield { kind: 'series', country: current.country, indicator, observations: current.observations };
+      const last = assembler.flush();
+      if (last) yield last;
     }
   }
 

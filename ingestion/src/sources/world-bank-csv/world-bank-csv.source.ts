@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Source, SourceItem } from '../../runs/source.ts';
+import { createSeriesAssembler } from '../series-assembler.ts';
 import { checkFileHeader, CsvStructureError, indicatorFor, parseWorldBankCsvFile } from './world-bank-csv.parser.ts';
 
 export const WORLD_BANK_DATA_FILE = 'data.csv';
@@ -37,7 +38,8 @@ interface PlannedFile {
 /**
  * World Bank CSV files (`Country Name,Country Code,Year,Value`). `check()` reads every file's
  * header and settles its indicator before anything is written. The files are sorted by country
- * code, so a series is complete when the code changes: one series in memory at a time.
+ * code, so a series is complete when the code changes: one series in memory at a time. A year
+ * listed twice for a country is rejected.
  */
 export const createWorldBankCsvSource = ({ path, indicator }: WorldBankCsvSourceOptions): Source & { files(): readonly string[] } => {
   let plan: PlannedFile[] | null = null;
@@ -63,18 +65,19 @@ export const createWorldBankCsvSource = ({ path, indicator }: WorldBankCsvSource
       let bytesRead = 0;
       let lines = 0;
       const progress = (): SourceItem => ({ kind: 'progress', unit: 'bytes', done: bytesBefore + bytesRead, total: bytesTotal, label: file });
-      let current: { country: string; observations: { year: number; value: number }[] } | null = null;
+      const assembler = createSeriesAssembler();
       for await (const line of parseWorldBankCsvFile(file, (n) => (bytesRead = n))) {
         if (line.kind === 'rejected') {
           yield { kind: 'rejected', row: line.line, reason: files.length > 1 ? `${code}: ${line.reason}` : line.reason, raw: line.raw };
         } else {
-          if (current && current.country !== line.countryCode) yield { kind: 'series', country: current.country, indicator: code, observations: current.observations };
-          if (!current || current.country !== line.countryCode) current = { country: line.countryCode, observations: [] };
-          current.observations.push({ year: line.year, value: line.value });
+          const { completed, duplicate } = assembler.add(line.countryCode, code, line.year, line.value);
+          if (completed) yield completed;
+          if (duplicate) yield { kind: 'rejected', row: line.line, reason: `${files.length > 1 ? `${code}: ` : ''}${line.countryCode} ${line.year} is listed twice` };
         }
         if (++lines % PROGRESS_EVERY_ROWS === 0) yield progress();
       }
-      if (current) yield { kind: 'series', country: current.country, indicator: code, observations: current.observations };
+      const last = assembler.flush();
+      if (last) yield last;
       bytesBefore += size;
       bytesRead = 0;
       yield progress();
