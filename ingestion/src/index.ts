@@ -32,4 +32,5 @@ export {
   type SourceSpec,
   type SourceSpecInput,
 } from './sources/source-spec.ts';
+export { SdmxStructureError } from './sources/sdmx/sdmx-mapping.ts';
 export { ingestionConfigSchema, sourcesConfig, sourcesConfigSchema, type IngestionConfig, type SourcesConfig } from './config.ts';

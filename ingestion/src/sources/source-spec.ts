@@ -3,7 +3,7 @@ import { isKnownIndicator } from '@nationpulse/reference-data';
 import { z } from 'zod';
 import type { SourcesConfig } from '../config.ts';
 import type { Source } from '../runs/source.ts';
-import { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from './http/http-client.ts';
 import { createOecdSdmxSource } from './oecd-sdmx/oecd-sdmx.source.ts';
 import { createSdmxCsvSource } from './sdmx-csv/sdmx-csv.source.ts';
 import { compileMapping } from './sdmx/sdmx-mapping.ts';
@@ -91,6 +91,11 @@ export const sourceSpecSchema = z.discriminatedUnion('kind', [worldBankCsvSpecSc
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 export type SourceSpecInput = z.input<typeof sourceSpecSchema>;
 
+/**
+ * What the sources need from the composition root. Build it once per process and pass the same
+ * object to every createSource: the HTTP clients (and so the rate limits) are shared by all the
+ * runs made with one deps object.
+ */
 export interface SourceDeps {
   /** Base URLs, timeouts, retries and rate limits (`sourcesConfigSchema.parse(process.env)`). */
   readonly config: SourcesConfig;
@@ -104,7 +109,13 @@ export interface SourceDeps {
   readonly now?: () => number;
 }
 
-const httpClient = (name: string, timeoutMs: number, minIntervalMs: number, deps: SourceDeps) => {
+const clients = new WeakMap<SourceDeps, Map<string, HttpClient>>();
+
+const httpClient = (name: string, timeoutMs: number, minIntervalMs: number, deps: SourceDeps): HttpClient => {
+  const known = clients.get(deps) ?? new Map<string, HttpClient>();
+  clients.set(deps, known);
+  const existing = known.get(name);
+  if (existing) return existing;
   const { config } = deps;
   const options: HttpClientOptions = {
     name,
@@ -118,7 +129,9 @@ const httpClient = (name: string, timeoutMs: number, minIntervalMs: number, deps
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   };
-  return createHttpClient(options);
+  const client = createHttpClient(options);
+  known.set(name, client);
+  return client;
 };
 
 /** Parses a spec (as received from JSON), throwing a `validation` NationPulseError listing every problem. */

@@ -94,6 +94,16 @@ describe('OECD SDMX source', () => {
     expect((await memory.all()).every((e) => e.streamId.startsWith('ingestion-'))).toBe(true);
   });
 
+  it('spaces calls across runs made with the same deps by the minimum interval', async () => {
+    server = await servers.start((req, res) => oecd(res, new URL(req.url!, 'http://x')));
+    const deps = { config: sourcesConfigSchema.parse({ OECD_SDMX_URL: `${server.url}/public/rest` }), sleep: async (ms: number) => void waits.push(ms), now: () => 0 };
+    const spec = { kind: 'oecd-sdmx', dataflow: DATAFLOW, indicators: governmentFinanceMapping } as const;
+    for (let i = 0; i < 2; i++) {
+      expect(await runIngestion({ source: createSource(spec, deps), eventStore: memory.store, clock, trigger: 'schedule' })).toMatchObject({ status: 'completed' });
+    }
+    expect(waits).toEqual([3_000]);
+  });
+
   it('fails after the timeout when the API hangs', async () => {
     server = await servers.start(() => {
       /* never answers */
