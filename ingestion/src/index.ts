@@ -10,15 +10,27 @@ export {
   type CsvRejection,
   type CsvRow,
 } from './sources/world-bank-csv/world-bank-csv.parser.ts';
+export { createWorldBankCsvSource, resolveCsvFiles, type WorldBankCsvSourceOptions } from './sources/world-bank-csv/world-bank-csv.source.ts';
 export {
   DEFAULT_ACTOR,
-  FILE_SOURCE,
-  ingestWorldBankCsv,
-  resolveCsvFiles,
-  type IngestWorldBankCsvOptions,
+  runIngestion,
   type IngestionProgress,
   type IngestionRejectedRow,
   type IngestionSummary,
-} from './runs/ingest-file.ts';
+  type RunIngestionOptions,
+} from './runs/run-ingestion.ts';
+export type { Observation, ProgressItem, RejectionItem, SeriesItem, Source, SourceDescription, SourceItem } from './runs/source.ts';
+export { ingestWorldBankCsv, type IngestWorldBankCsvOptions, type WorldBankCsvSummary } from './runs/ingest-file.ts';
 export { createSeriesWriter, type SeriesWriter } from './runs/series-writer.ts';
-export { ingestionConfigSchema, type IngestionConfig } from './config.ts';
+export {
+  createSource,
+  parseSourceSpec,
+  sdmxIndicatorMappingSchema,
+  sourceSpecSchema,
+  type SdmxIndicatorMapping,
+  type SourceDeps,
+  type SourceSpec,
+  type SourceSpecInput,
+} from './sources/source-spec.ts';
+export { SdmxStructureError } from './sources/sdmx/sdmx-mapping.ts';
+export { ingestionConfigSchema, sourcesConfig, sourcesConfigSchema, type IngestionConfig, type SourcesConfig } from './config.ts';

@@ -1,40 +1,31 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import type { EventStore, RecordedEvent } from '@nationpulse/ports';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '@nationpulse/ports';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useMemoryEventStore } from '../testing/event-store.ts';
 import { fixture } from '../testing/fixtures.ts';
 import { ingestWorldBankCsv, type IngestWorldBankCsvOptions } from './ingest-file.ts';
 
 const clock = { now: () => new Date('2026-07-01T12:00:00Z') };
-let eventStore: EventStore;
+const memory = useMemoryEventStore();
 let tmp: string | null = null;
 
-beforeEach(() => {
-  eventStore = createSqliteEventStore({ path: ':memory:' });
-});
 afterEach(async () => {
-  await eventStore.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
   tmp = null;
 });
 
-const all = async (): Promise<RecordedEvent[]> => {
-  const out: RecordedEvent[] = [];
-  for await (const e of eventStore.readAll()) out.push(e);
-  return out;
-};
 const seriesEvents = (events: RecordedEvent[]) => events.filter((e) => e.streamId.startsWith('series-'));
 const ingest = (path: string, extra: Partial<IngestWorldBankCsvOptions> = {}) =>
-  ingestWorldBankCsv({ eventStore, clock, path, trigger: 'manual', ...extra });
+  ingestWorldBankCsv({ eventStore: memory.store, clock, path, trigger: 'manual', ...extra });
 
 describe('ingestWorldBankCsv', () => {
   it('records every value on a first run, one event per series, with no previous value', async () => {
     const summary = await ingest(fixture('sp.pop.totl/data.csv'), { runId: 'run-1', concurrency: 1 });
     expect(summary).toMatchObject({ runId: 'run-1', status: 'completed', rowsRead: 9, rowsChanged: 9, rowsUnchanged: 0, rowsRejected: 0, seriesChanged: 4 });
 
-    const events = await all();
+    const events = await memory.all();
     expect(events.map((e) => [e.streamId, e.type])).toEqual([
       ['ingestion-run-1', 'IngestionRunStarted'],
       ['series-ABW-SP.POP.TOTL', 'ObservationsRecorded'],
@@ -62,10 +53,10 @@ describe('ingestWorldBankCsv', () => {
 
   it('appends no series event when the same file is ingested again', async () => {
     await ingest(fixture('sp.pop.totl/data.csv'));
-    const before = await all();
+    const before = await memory.all();
     const second = await ingest(fixture('sp.pop.totl/data.csv'), { runId: 'run-2' });
     expect(second).toMatchObject({ status: 'completed', rowsRead: 9, rowsChanged: 0, rowsUnchanged: 9, seriesChanged: 0, seriesEvents: 0 });
-    const added = (await all()).slice(before.length);
+    const added = (await memory.all()).slice(before.length);
     expect(added.map((e) => [e.streamId, e.type])).toEqual([
       ['ingestion-run-2', 'IngestionRunStarted'],
       ['ingestion-run-2', 'IngestionRunCompleted'],
@@ -78,11 +69,11 @@ describe('ingestWorldBankCsv', () => {
     await mkdir(join(tmp, 'sp.pop.totl'));
     const changed = (await readFile(fixture('sp.pop.totl/data.csv'), 'utf8')).replace('France,FRA,2021,67764304', 'France,FRA,2021,67764999');
     await writeFile(join(tmp, 'sp.pop.totl', 'data.csv'), changed);
-    const before = (await all()).length;
+    const before = (await memory.all()).length;
 
     const summary = await ingest(tmp, { runId: 'run-3' });
     expect(summary).toMatchObject({ status: 'completed', rowsChanged: 1, rowsUnchanged: 8, seriesChanged: 1 });
-    const added = seriesEvents((await all()).slice(before));
+    const added = seriesEvents((await memory.all()).slice(before));
     expect(added).toHaveLength(1);
     expect(added[0]!.streamId).toBe('series-FRA-SP.POP.TOTL');
     expect(added[0]!.data).toMatchObject({ runId: 'run-3', changes: [{ year: 2021, value: 67764999, previous: 67764304 }] });
@@ -92,7 +83,7 @@ describe('ingestWorldBankCsv', () => {
     const summary = await ingest(fixture('bad-header/sp.pop.totl/data.csv'), { runId: 'run-bad' });
     expect(summary.status).toBe('failed');
     expect(summary.reason).toMatch(/unexpected header/);
-    const events = await all();
+    const events = await memory.all();
     expect(events.map((e) => e.type)).toEqual(['IngestionRunStarted', 'IngestionRunFailed']);
     expect(events[1]!.data).toMatchObject({ runId: 'run-bad', reason: expect.stringMatching(/unexpected header/) });
   });
@@ -100,19 +91,19 @@ describe('ingestWorldBankCsv', () => {
   it('checks every file of a folder before writing any series', async () => {
     const summary = await ingest(fixture('multi-bad'));
     expect(summary.status).toBe('failed');
-    expect(seriesEvents(await all())).toEqual([]);
+    expect(seriesEvents(await memory.all())).toEqual([]);
   });
 
   it('fails the run when the path does not exist', async () => {
     const summary = await ingest('/nonexistent/sp.pop.totl/data.csv');
     expect(summary).toMatchObject({ status: 'failed', reason: expect.stringMatching(/ENOENT/) });
-    expect((await all()).map((e) => e.type)).toEqual(['IngestionRunStarted', 'IngestionRunFailed']);
+    expect((await memory.all()).map((e) => e.type)).toEqual(['IngestionRunStarted', 'IngestionRunFailed']);
   });
 
   it('counts and lists rejected rows while the valid rows land', async () => {
     const summary = await ingest(fixture('bad-rows/sp.pop.grow/data.csv'), { runId: 'run-rows', concurrency: 1 });
     expect(summary).toMatchObject({ status: 'completed', rowsRead: 9, rowsChanged: 3, rowsRejected: 6, seriesChanged: 3 });
-    const events = await all();
+    const events = await memory.all();
     expect(seriesEvents(events).map((e) => e.streamId)).toEqual(['series-ABW-SP.POP.GROW', 'series-BHS-SP.POP.GROW', 'series-FRA-SP.POP.GROW']);
     const completed = events.at(-1)!;
     expect(completed.type).toBe('IngestionRunCompleted');
@@ -123,7 +114,7 @@ describe('ingestWorldBankCsv', () => {
   it('ingests a folder of indicator folders in one run, with an explicit indicator refused for several files', async () => {
     const summary = await ingest(fixture('multi'), { concurrency: 2 });
     expect(summary).toMatchObject({ status: 'completed', rowsRead: 10, rowsChanged: 10, seriesChanged: 5 });
-    expect(seriesEvents(await all()).map((e) => e.streamId).sort()).toContain('series-FRA-SP.POP.GROW');
+    expect(seriesEvents(await memory.all()).map((e) => e.streamId).sort()).toContain('series-FRA-SP.POP.GROW');
     expect(await ingest(fixture('multi'), { indicator: 'SP.POP.TOTL' })).toMatchObject({ status: 'failed' });
   });
 
@@ -131,7 +122,7 @@ describe('ingestWorldBankCsv', () => {
     const progress: number[] = [];
     const summary = await ingest(fixture('sp.pop.totl/data.csv'), { indicator: 'sp.pop.grow', onProgress: (p) => progress.push(p.rowsRead) });
     expect(summary.status).toBe('completed');
-    expect(seriesEvents(await all()).every((e) => e.streamId.endsWith('-SP.POP.GROW'))).toBe(true);
+    expect(seriesEvents(await memory.all()).every((e) => e.streamId.endsWith('-SP.POP.GROW'))).toBe(true);
     expect(progress.at(-1)).toBe(9);
   });
 });

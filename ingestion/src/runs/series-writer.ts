@@ -38,13 +38,14 @@ export const createSeriesWriter = ({ eventStore, clock, actor, source, correlati
   const executor = createAggregateExecutor({ eventStore, clock, source });
   const context = { actor: actorFromId(actor, 'ingestion'), expectedRevision: null, correlationId, causationId: null, traceparent: null };
   return {
-    record: async (input: RecordSeriesInput): Promise<RecordSeriesResult> => {
+    /** `idempotencyKey` defaults to the run id; a second part of the same series in one run needs its own. */
+    record: async (input: RecordSeriesInput, idempotencyKey: string = input.runId): Promise<RecordSeriesResult> => {
       const { receipt, events } = await executor.executeWithEvents({
         streamId: seriesStreamId(input.country, input.indicator),
         aggregate: seriesAggregate,
         command: { type: 'RecordObservations', ...input },
         commandName: 'RecordObservations',
-        context: { ...context, idempotencyKey: input.runId },
+        context: { ...context, idempotencyKey },
         fingerprint: input.observations,
       });
       const changed = events.reduce((n, e) => n + (e.type === 'ObservationsRecorded' ? e.data.changes.length : 0), 0);

@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { NationPulseError } from '@nationpulse/domain';
 import { isAggregate, isCountry, isKnownIndicator } from '@nationpulse/reference-data';
+import { readFileLines, splitCsvLine, stripLineEnd } from '../csv/csv-lines.ts';
+
+export { readFileLines, splitCsvLine };
 
 /** The exact header of every World Bank `data.csv`. */
 export const WORLD_BANK_CSV_HEADER = ['Country Name', 'Country Code', 'Year', 'Value'] as const;
@@ -35,47 +36,6 @@ export interface CsvRejection {
   readonly raw: string;
 }
 export type CsvLine = CsvRow | CsvRejection;
-
-/**
- * Splits one CSV line (RFC 4180 quoting: `"a, b"` and `""` for a quote inside quotes).
- * Returns null when a quote is left open or text follows a closing quote.
- */
-export const splitCsvLine = (line: string): string[] | null => {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q === -1) return null;
-        value += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          value += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      fields.push(value);
-      if (i === line.length) return fields;
-      if (line[i] !== ',') return null;
-      i++;
-    } else {
-      const comma = line.indexOf(',', i);
-      if (comma === -1) {
-        fields.push(line.slice(i));
-        return fields;
-      }
-      fields.push(line.slice(i, comma));
-      i = comma + 1;
-    }
-  }
-};
-
-const stripLineEnd = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
 
 /** Throws CsvStructureError unless `line` is the World Bank header (a BOM and a CR are tolerated). */
 export const checkHeader = (file: string, line: string | undefined): void => {
@@ -126,21 +86,6 @@ export async function* parseWorldBankCsvLines(lines: AsyncIterable<string> | Ite
     if (parsed) yield parsed;
   }
   if (lineNumber === 0) checkHeader(file, undefined);
-}
-
-/** The lines of a file, streamed (CRLF or LF). `onBytes` reports how much of the file was read. */
-export async function* readFileLines(path: string, onBytes?: (bytesRead: number) => void): AsyncGenerator<string> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  const reader = createInterface({ input: stream, crlfDelay: Infinity });
-  try {
-    for await (const line of reader) {
-      yield line;
-      onBytes?.(stream.bytesRead);
-    }
-  } finally {
-    reader.close();
-    stream.destroy();
-  }
 }
 
 /** Streams a World Bank CSV file. */
