@@ -9,6 +9,8 @@ export interface ServiceAppOptions {
   readonly logger: FastifyBaseLogger | false;
   readonly bodyLimitBytes?: number;
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+  /** Extra OpenAPI components, e.g. the bearer security scheme routes refer to. */
+  readonly openApiComponents?: Record<string, unknown>;
 }
 
 /**
@@ -26,7 +28,10 @@ export const createServiceApp = async (options: ServiceAppOptions) => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  await app.register(swagger, { openapi: { info: { title: options.title, version: '1.0.0' } }, transform: jsonSchemaTransform });
+  await app.register(swagger, {
+    openapi: { info: { title: options.title, version: '1.0.0' }, ...(options.openApiComponents ? { components: options.openApiComponents } : {}) },
+    transform: jsonSchemaTransform,
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const health = await options.health();
