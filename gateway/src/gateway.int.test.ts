@@ -152,7 +152,7 @@ describe('permissions', () => {
   it('lets a viewer read and forbids them to grant roles (403 at the gateway)', async () => {
     const ranking = await call('GET', '/api/v1/rankings/SP.POP.TOTL?year=2020&limit=20', { token: viewer.accessToken });
     expect(ranking.status).toBe(200);
-    expect(ranking.body.entries.map((e: { country: string }) => e.country)).toEqual(['DEU', 'FRA', 'ITA']);
+    expect((ranking.body.entries as { country: string }[]).map((e) => e.country)).toEqual(['DEU', 'FRA', 'ITA']);
     const grant = await call('POST', `/api/v1/users/${viewer.userId}/roles`, { token: viewer.accessToken, body: { role: 'admin' } });
     expect(grant.status).toBe(403);
     expect(grant.body.error).toMatchObject({ code: 'PERMISSION_DENIED', details: { permission: 'users:manage' } });
@@ -171,7 +171,7 @@ describe('permissions', () => {
     const series = await call('GET', `/api/v1/series/FRA/SP.POP.TOTL?minPosition=${position}`, { token: viewer.accessToken });
     expect(series.status).toBe(200);
     expect(Number(series.headers.get('x-position'))).toBeGreaterThanOrEqual(position);
-    expect(series.body.points.at(-1)).toMatchObject({ year: 2020, value: 67_100_000 });
+    expect((series.body.points as unknown[]).at(-1)).toMatchObject({ year: 2020, value: 67_100_000 });
   });
 
   it('enforces a revoked permission within the documented bound (projection lag + PERMISSIONS_CACHE_TTL_MS)', async () => {
@@ -209,7 +209,7 @@ describe('live events', () => {
       for (;;) {
         const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
         if (done) return;
-        buffer += Buffer.from(value!).toString();
+        buffer += Buffer.from(value as Uint8Array).toString();
         let end;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const frame = buffer.slice(0, end);
