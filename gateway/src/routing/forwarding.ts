@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 /** Connection-level headers (RFC 9110 §7.6.1) and those the client of the next hop computes itself. */
@@ -25,9 +25,11 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
  */
 export const nextTraceparent = (incoming: string | undefined): string => {
   const match = incoming ? TRACEPARENT.exec(incoming) : null;
-  const traceId = match && !/^0+$/.test(match[1]!) ? match[1]! : randomBytes(16).toString('hex');
+  // randomUUID draws from a cached entropy pool: much cheaper per request than randomBytes.
+  const fresh = randomUUID().replaceAll('-', '');
+  const traceId = match && !/^0+$/.test(match[1]!) ? match[1]! : fresh;
   const flags = match ? match[3]! : '01';
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+  return `00-${traceId}-${fresh.slice(16)}-${flags}`;
 };
 
 /** The headers sent upstream: the client's end-to-end headers plus request id, trace context and forwarding info. */
