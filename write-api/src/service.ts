@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createLogger, createMetricsRegistry, createTokenService, systemClock, withEventStoreMetrics, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, createTokenService, loadOrCreateSecret, systemClock, withEventStoreMetrics, type Logger, type RunningService } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { createEventStore } from '@nationpulse/wiring';
 import { bootstrapAdmin } from './bootstrap-admin.ts';
@@ -10,16 +7,9 @@ import type { WriteApiConfig } from './config.ts';
 import { startWriteGrpcServer } from './grpc/server.ts';
 import { buildWriteApp } from './http/app.ts';
 
-/** Embedded mode keeps a generated signing secret in the data folder; production passes JWT_SECRET. */
-export const jwtSecret = (config: Pick<WriteApiConfig, 'JWT_SECRET' | 'NATIONPULSE_DATA_DIR'>): string => {
-  if (config.JWT_SECRET) return config.JWT_SECRET;
-  const file = join(config.NATIONPULSE_DATA_DIR, 'secrets', 'jwt.key');
-  if (!existsSync(file)) {
-    mkdirSync(join(config.NATIONPULSE_DATA_DIR, 'secrets'), { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  }
-  return readFileSync(file, 'utf8').trim();
-};
+/** Embedded mode keeps a generated signing secret in the data folder (shared with the gateway); production passes JWT_SECRET. */
+export const jwtSecret = (config: Pick<WriteApiConfig, 'JWT_SECRET' | 'NATIONPULSE_DATA_DIR'>): string =>
+  config.JWT_SECRET ?? loadOrCreateSecret(config.NATIONPULSE_DATA_DIR);
 
 export interface WriteApiService extends RunningService {
   readonly httpUrl: string;

@@ -34,7 +34,7 @@ const seed = async () => {
 describe('embedded platform (npm start)', () => {
   it('runs write API, projectors and read API in one process: a correction is readable at once with minPosition', async () => {
     await seed();
-    const [w, r, p, wg, rg] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [w, r, p, wg, rg, g] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     child = spawn(process.execPath, ['--import', 'tsx', entry], {
       env: {
         ...process.env,
@@ -44,6 +44,7 @@ describe('embedded platform (npm start)', () => {
         READ_API_HTTP_PORT: String(r),
         READ_API_GRPC_PORT: String(rg),
         PROJECTORS_HTTP_PORT: String(p),
+        PORT: String(g),
         NATIONPULSE_ADMIN_USER: 'admin',
         NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
         LOG_LEVEL: 'warn',
@@ -53,8 +54,8 @@ describe('embedded platform (npm start)', () => {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const [writeUrl, readUrl, opsUrl] = [`http://127.0.0.1:${w}`, `http://127.0.0.1:${r}`, `http://127.0.0.1:${p}`];
-    await Promise.all([waitForHealth(writeUrl), waitForHealth(readUrl), waitForHealth(opsUrl)]);
+    const [writeUrl, readUrl, opsUrl, gatewayUrl] = [`http://127.0.0.1:${w}`, `http://127.0.0.1:${r}`, `http://127.0.0.1:${p}`, `http://127.0.0.1:${g}`];
+    await Promise.all([waitForHealth(writeUrl), waitForHealth(readUrl), waitForHealth(opsUrl), waitForHealth(gatewayUrl)]);
 
     const series = await fetch(`${readUrl}/api/v1/series/FRA/SP.POP.TOTL?minPosition=3`);
     expect(series.status).toBe(200);
@@ -85,6 +86,19 @@ describe('embedded platform (npm start)', () => {
 
     const ops = (await (await fetch(`${opsUrl}/api/v1/ops/projections`)).json()) as { projections: { name: string; status: string }[] };
     expect(ops.projections.map((s) => s.status)).toEqual(ops.projections.map(() => 'live'));
+
+    // The same through the gateway, as clients use it: sign in, then a query with the token.
+    const signin = await fetch(`${gatewayUrl}/api/v1/auth/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'a long admin password' }),
+    });
+    expect(signin.status).toBe(200);
+    const { accessToken } = (await signin.json()) as { accessToken: string };
+    const viaGateway = await fetch(`${gatewayUrl}/api/v1/rankings/SP.POP.TOTL?year=2020&minPosition=${position}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(viaGateway.status).toBe(200);
+    expect(Number(viaGateway.headers.get('x-position'))).toBeGreaterThanOrEqual(position);
+    expect((await fetch(`${gatewayUrl}/api/v1/rankings/SP.POP.TOTL`)).status).toBe(401);
 
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);

@@ -1,3 +1,5 @@
+import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
+import { gatewayConfigSchema, startGatewayService } from '@nationpulse/gateway';
 import { createLogger, parseConfig, type RunningService } from '@nationpulse/platform';
 import { projectorsConfigSchema, startProjectorsService } from '@nationpulse/projectors';
 import { readApiConfigSchema, startReadApiService } from '@nationpulse/read-api';
@@ -9,15 +11,17 @@ export const embeddedPlatformConfigSchema = z.object({
   ...writeApiConfigSchema.shape,
   ...projectorsConfigSchema.shape,
   ...readApiConfigSchema.shape,
+  ...gatewayConfigSchema.shape,
 });
 
 export interface EmbeddedPlatform extends RunningService {
-  readonly urls: { readonly writeApi: string; readonly readApi: string; readonly projectors: string };
+  readonly urls: { readonly gateway: string; readonly writeApi: string; readonly readApi: string; readonly projectors: string };
 }
 
 /**
  * The whole platform in one process, as a new user runs it: one event store, one read store and
- * one in-process cache shared by the write API, the projectors and the read API, so an append
+ * one in-process cache shared by the write API, the projectors, the read API and the gateway in
+ * front of them (with its notifier on the same in-process notifications), so an append
  * wakes the projectors at once and read-your-writes waits are short. Each service is the same
  * code that runs alone in distributed mode.
  */
@@ -25,9 +29,11 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
   const write = parseConfig(writeApiConfigSchema, env);
   const projectorsConfig = parseConfig(projectorsConfigSchema, env);
   const read = parseConfig(readApiConfigSchema, env);
+  const gatewayConfig = parseConfig(gatewayConfigSchema, env);
   const eventStore = createEventStore(write);
   const readStore = createReadStore(read);
   const cache = createCache(read);
+  const notifications = createInProcessNotifications();
   const opened: RunningService[] = [];
   try {
     const writeApi = await startWriteApiService(write, { eventStore, logger: createLogger('write-api', write.LOG_LEVEL) });
@@ -36,16 +42,22 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     opened.push(projectors);
     const readApi = await startReadApiService(read, { readStore, cache, logger: createLogger('read-api', read.LOG_LEVEL) });
     opened.push(readApi);
+    // In front of them all, on PORT (8080): the one address clients use.
+    const gateway = await startGatewayService(
+      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl },
+      { readStore, cache, eventStore, notifications, logger: createLogger('gateway', gatewayConfig.LOG_LEVEL) },
+    );
+    opened.push(gateway);
     return {
-      urls: { writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl },
+      urls: { gateway: gateway.url, writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl },
       async close() {
         for (const service of opened.reverse()) await service.close();
-        await Promise.allSettled([eventStore.close(), readStore.close(), cache.close()]);
+        await Promise.allSettled([eventStore.close(), readStore.close(), cache.close(), notifications.close()]);
       },
     };
   } catch (e) {
     for (const service of opened.reverse()) await service.close().catch(() => undefined);
-    await Promise.allSettled([eventStore.close(), readStore.close(), cache.close()]);
+    await Promise.allSettled([eventStore.close(), readStore.close(), cache.close(), notifications.close()]);
     throw e;
   }
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NationPulseError, validationError } from '@nationpulse/domain';
+import { validationError } from '@nationpulse/domain';
 import {
   CacheUnavailableError,
   type Cache,
@@ -8,7 +8,8 @@ import {
   type Rankings,
   type ResponseCache,
 } from '@nationpulse/ports';
-import { Redis, type ChainableCommander } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { createRedisConnection } from './connection.ts';
 
 export interface RedisCacheOptions {
   /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
@@ -26,8 +27,6 @@ export interface RedisCacheOptions {
 const BATCH = 1_000;
 /** A temporary board being built for `replace` expires on its own if the writer dies. */
 const TEMP_BOARD_TTL_MS = 10 * 60_000;
-/** Server replies that mean "not now" rather than "wrong request". */
-const UNAVAILABLE_REPLY = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|NOAUTH|WRONGPASS|NOPERM|OOM)\b/;
 
 /** Escapes Redis glob syntax (`* ? [ ] \`) so a SCAN MATCH pattern matches the text literally. */
 export const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
@@ -60,8 +59,6 @@ const assertCount = (name: string, value: number): void => {
   if (!Number.isInteger(value) || value < 0) throw validationError(`${name} must be a non-negative integer`, { [name]: value });
 };
 
-const isReplyError = (err: unknown): err is Error => err instanceof Error && err.name === 'ReplyError';
-
 /** Runs a transaction; a failed command inside it fails the whole call. */
 const execAll = async (tx: ChainableCommander): Promise<unknown[]> => {
   const results = await tx.exec();
@@ -86,76 +83,13 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   const tempBoardKey = () => `${prefix}zt:${randomUUID()}`;
   const userKey = (userId: string) => `${prefix}p:${userId}`;
 
-  const redis = new Redis(options.url, {
-    commandTimeout: commandTimeoutMs,
-    connectTimeout: Math.max(2_000, commandTimeoutMs),
-    // Commands are never queued while disconnected: they fail at once instead of piling up
-    // and running late (a stale SET after an invalidation).
-    enableOfflineQueue: false,
-    // Commands in flight when the connection drops are retried once, then fail.
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(times * 100, 1_000),
+  const connection = createRedisConnection({
+    url: options.url,
+    commandTimeoutMs,
+    name: 'Redis cache',
+    unavailable: (message, cause) => new CacheUnavailableError(message, { cause }),
   });
-
-  let lastError: unknown;
-  let closed = false;
-  let connecting: Promise<void> | undefined;
-  // Known down: from a failed attempt or a lost connection until the next 'ready'. Calls then
-  // fail at once instead of each waiting for the next reconnect attempt.
-  let down = false;
-  // Without a listener ioredis reports every failed reconnect as an unhandled error.
-  redis.on('error', (err: unknown) => {
-    lastError = err;
-    down = true;
-  });
-  redis.on('close', () => {
-    down = true;
-  });
-  redis.on('ready', () => {
-    down = false;
-    lastError = undefined;
-  });
-
-  const unavailable = (cause: unknown): CacheUnavailableError => {
-    const reason = cause instanceof Error ? cause.message : 'not connected';
-    return new CacheUnavailableError(`Redis cache unavailable: ${reason}`, { cause });
-  };
-
-  /** Waits for the first connection (bounded); fails at once while Redis is known to be down. */
-  const ready = async (): Promise<void> => {
-    if (closed) throw new CacheUnavailableError('The Redis cache is closed');
-    const status = redis.status;
-    if (status === 'ready') return;
-    if (down || (status !== 'wait' && status !== 'connecting' && status !== 'connect')) throw unavailable(lastError);
-    connecting ??= new Promise<void>((resolve, reject) => {
-      const done = (err?: unknown) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady).off('error', onError).off('end', onEnd);
-        connecting = undefined;
-        if (err === undefined) resolve();
-        else reject(unavailable(err));
-      };
-      const onReady = () => done();
-      const onError = (err: unknown) => done(err);
-      const onEnd = () => done(new Error('Connection is closed'));
-      const timer = setTimeout(() => done(new Error(`No connection within ${commandTimeoutMs} ms`)), commandTimeoutMs);
-      redis.once('ready', onReady).once('error', onError).once('end', onEnd);
-      if (redis.status === 'wait') redis.connect().catch(() => undefined);
-    });
-    return connecting;
-  };
-
-  /** Every call: connected first, then driver errors translated to the port's. */
-  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
-    await ready();
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof NationPulseError) throw err;
-      if (isReplyError(err) && !UNAVAILABLE_REPLY.test(err.message)) throw err;
-      throw unavailable(err);
-    }
-  };
+  const { redis, call } = connection;
 
   const unlinkAll = async (keys: readonly string[]): Promise<number> => {
     let count = 0;
@@ -299,18 +233,6 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     async ping() {
       await call(() => redis.ping());
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // fall through: drop the connection
-        }
-      }
-      redis.disconnect();
-    },
+    close: () => connection.close(),
   };
 }

@@ -13,6 +13,8 @@ export interface ServiceAppOptions {
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
   /** The service's metrics registry: request latencies go into it and it is served on `/metrics`. */
   readonly metrics?: Registry;
+  /** Extra OpenAPI components, e.g. the bearer security scheme routes refer to. */
+  readonly openApiComponents?: Record<string, unknown>;
 }
 
 /**
@@ -32,7 +34,10 @@ export const createServiceApp = async (options: ServiceAppOptions) => {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   installHttpTelemetry(app, options.metrics);
-  await app.register(swagger, { openapi: { info: { title: options.title, version: '1.0.0' } }, transform: jsonSchemaTransform });
+  await app.register(swagger, {
+    openapi: { info: { title: options.title, version: '1.0.0' }, ...(options.openApiComponents ? { components: options.openApiComponents } : {}) },
+    transform: jsonSchemaTransform,
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     const health = await options.health();

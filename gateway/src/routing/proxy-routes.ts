@@ -1,0 +1,99 @@
+import { isNationPulseError, type Permission } from '@nationpulse/domain';
+import { bearerToken } from '@nationpulse/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Authenticator, SignedInUser } from '../access/authenticate.ts';
+import type { RateLimits } from '../access/rate-limits.ts';
+import type { Upstream } from '../upstream/upstream-client.ts';
+import { clientHeaders, upstreamHeaders } from './forwarding.ts';
+import { proxiedRoutes, type UpstreamName } from './route-table.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the gateway's guard once the access token and permission are checked. */
+    user: SignedInUser | null;
+  }
+}
+
+export interface GuardDeps {
+  readonly auth: Authenticator;
+  readonly rateLimits: RateLimits;
+}
+
+/** Sets Retry-After from an error that says when to come back (429, an open breaker). */
+export const withRetryAfter = async <T>(reply: FastifyReply, work: () => Promise<T>, fallbackSeconds?: number): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (isNationPulseError(error)) {
+      const details = error.details as { retryAfterSeconds?: number } | undefined;
+      const seconds = details?.retryAfterSeconds ?? (error.code === 'UPSTREAM_UNAVAILABLE' ? fallbackSeconds : undefined);
+      if (seconds !== undefined) reply.header('retry-after', String(seconds));
+    }
+    throw error;
+  }
+};
+
+/** Who is calling and whether they may: the token (401), the user's current access (401/403), the permission (403), the rate limits (429). */
+export const guard =
+  ({ auth, rateLimits }: GuardDeps, permission: Permission, tokenOf: (request: FastifyRequest) => string | undefined = (r) => bearerToken(r.headers.authorization)) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const user = await auth.authenticate(tokenOf(request));
+    await withRetryAfter(reply, () => rateLimits.checkUser(user.username, user.userId, request.ip));
+    auth.authorize(user, permission);
+    request.user = user;
+  };
+
+export interface ProxyRoutesOptions extends GuardDeps {
+  readonly upstreams: Readonly<Record<UpstreamName, Upstream>>;
+  /** Retry-After sent with 503 when an upstream's breaker is open. */
+  readonly breakerRetryAfterSeconds: number;
+}
+
+/**
+ * The public paths the gateway forwards (see route-table.ts): each checks its permission, then
+ * goes to its upstream with the request id and trace context; the answer comes back as it was
+ * (status, body, X-Position, ETag, Cache-Control…). minPosition stays in the query string.
+ */
+export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app, options) => {
+  const forward = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const hasBody = request.body !== undefined && request.body !== null;
+    const res = await withRetryAfter(
+      reply,
+      () =>
+        upstream.request({
+          method: request.method as 'GET' | 'POST' | 'DELETE',
+          path: request.url,
+          headers: upstreamHeaders(request, hasBody),
+          ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+        }),
+      options.breakerRetryAfterSeconds,
+    );
+    return reply.status(res.statusCode).headers(clientHeaders(res.headers)).send(res.body);
+  };
+
+  for (const route of proxiedRoutes) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      schema: {
+        summary: route.summary,
+        description: `Requires the permission \`${route.permission}\`. Forwarded to the ${route.upstream} service.`,
+        tags: [route.tag],
+        security: [{ bearerAuth: [] }],
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.querystring ? { querystring: route.querystring } : {}),
+        ...(route.body ? { body: route.body } : {}),
+      },
+      preHandler: guard(options, route.permission),
+      handler: forward(options.upstreams[route.upstream]),
+    });
+  }
+
+  // The rest of the ops and ingestion APIs, as their services grow: reading needs data:read /
+  // ingestion:trigger, acting needs ops:manage / ingestion:trigger.
+  app.route({ method: 'GET', url: '/ops/*', schema: { hide: true }, preHandler: guard(options, 'data:read'), handler: forward(options.upstreams.projectors) });
+  app.route({ method: ['POST', 'DELETE'], url: '/ops/*', schema: { hide: true }, preHandler: guard(options, 'ops:manage'), handler: forward(options.upstreams.projectors) });
+  app.route({ method: ['GET', 'POST', 'DELETE'], url: '/ingestions/*', schema: { hide: true }, preHandler: guard(options, 'ingestion:trigger'), handler: forward(options.upstreams.ingestion) });
+  app.route({ method: 'GET', url: '/ingestions', schema: { hide: true }, preHandler: guard(options, 'ingestion:trigger'), handler: forward(options.upstreams.ingestion) });
+};

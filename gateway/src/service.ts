@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
+import { createInProcessRateLimiter } from '@nationpulse/embedded/in-process-rate-limiter';
+import { createSqliteRefreshTokenStore } from '@nationpulse/embedded/sqlite-refresh-token-store';
+import { createLogger, createTokenService, loadOrCreateSecret, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
+import type { Cache, EventStore, Notifications, RateLimiter, ReadStore, RefreshTokenStore } from '@nationpulse/ports';
+import { createRedisNotifications } from '@nationpulse/redis/notifications';
+import { createRedisRateLimiter } from '@nationpulse/redis/rate-limiter';
+import { createRedisRefreshTokenStore } from '@nationpulse/redis/refresh-token-store';
+import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
+import { createAccessLookup } from './access/access-lookup.ts';
+import { createAuthenticator } from './access/authenticate.ts';
+import { createRateLimits } from './access/rate-limits.ts';
+import { buildGatewayApp } from './app.ts';
+import { createAuthService } from './auth/auth-service.ts';
+import type { GatewayConfig } from './config.ts';
+import { createGatewayMetrics } from './metrics.ts';
+import { createNotifier, type Notifier } from './notifier/notifier.ts';
+import type { UpstreamName } from './routing/route-table.ts';
+import { createUpstream, type Upstream } from './upstream/upstream-client.ts';
+
+export interface GatewayService extends RunningService {
+  readonly url: string;
+}
+
+/** What the embedded platform shares with the gateway (and leaves open when it closes). */
+export interface GatewayShared {
+  readonly readStore?: ReadStore;
+  readonly cache?: Cache;
+  readonly eventStore?: EventStore;
+  readonly notifications?: Notifications;
+  readonly logger?: Logger;
+}
+
+/** Adapters chosen by CACHE: Redis shares them across gateway instances; otherwise SQLite and in-process. */
+const stateAdapters = (config: GatewayConfig): { refreshTokens: RefreshTokenStore; rateLimiter: RateLimiter; notifications: () => Notifications } =>
+  config.CACHE === 'redis'
+    ? {
+        refreshTokens: createRedisRefreshTokenStore({ url: config.REDIS_URL! }),
+        rateLimiter: createRedisRateLimiter({ url: config.REDIS_URL! }),
+        notifications: () => createRedisNotifications({ url: config.REDIS_URL! }),
+      }
+    : {
+        refreshTokens: createSqliteRefreshTokenStore({ path: join(config.NATIONPULSE_DATA_DIR, 'gateway.db') }),
+        rateLimiter: createInProcessRateLimiter(),
+        notifications: () => createInProcessNotifications(),
+      };
+
+/**
+ * Starts the gateway: the one entry point for clients. Stores, cache and notifications passed in
+ * are shared and left open on close (the embedded platform owns them).
+ */
+export const startGatewayService = async (config: GatewayConfig, shared: GatewayShared = {}): Promise<GatewayService> => {
+  const logger = shared.logger ?? createLogger('gateway', config.LOG_LEVEL);
+  const now = () => systemClock.now().getTime();
+  const readStore = shared.readStore ?? createReadStore(config);
+  // The permissions hashes are kept by the projectors in a shared cache (Redis, or the embedded
+  // platform's); a private in-process cache would hold none, so the read store answers alone.
+  const cache = shared.cache ?? (config.CACHE === 'redis' ? createCache(config) : null);
+  const { refreshTokens, rateLimiter, notifications: createNotifications } = stateAdapters(config);
+  const notifications = shared.notifications ?? createNotifications();
+  const metrics = createGatewayMetrics();
+
+  const tokens = createTokenService({
+    secret: config.JWT_SECRET ?? loadOrCreateSecret(config.NATIONPULSE_DATA_DIR),
+    issuer: config.JWT_ISSUER,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    clock: systemClock,
+  });
+  const access = createAccessLookup({
+    permissions: cache?.permissions ?? null,
+    readStore,
+    ttlMs: config.PERMISSIONS_CACHE_TTL_MS,
+    now,
+    onCacheError: (err) => logger.warn({ err }, 'permissions cache unavailable; reading the users read model'),
+  });
+  const auth = createAuthenticator({ tokens, access, now });
+  const rateLimits = createRateLimits(
+    rateLimiter,
+    {
+      userPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
+      ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
+      authPerMinute: config.RATE_LIMIT_AUTH_PER_MINUTE,
+      exemptUsers: config.RATE_LIMIT_EXEMPT_USERS,
+    },
+    (err) => logger.warn({ err }, 'rate limiter unavailable; letting the request through'),
+  );
+  const authService = createAuthService({
+    readStore,
+    access,
+    tokens,
+    refreshTokens,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    now,
+  });
+
+  const origins: Record<UpstreamName, string> = {
+    'read-api': config.READ_API_URL,
+    'write-api': config.WRITE_API_URL,
+    projectors: config.PROJECTORS_URL,
+    ingestion: config.INGESTION_URL,
+  };
+  const upstreams = Object.fromEntries(
+    Object.entries(origins).map(([name, url]) => {
+      metrics.breakerChanged(name, 'closed');
+      return [
+        name,
+        createUpstream({
+          name,
+          url,
+          timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+          retries: config.UPSTREAM_RETRIES,
+          retryBackoffMs: config.UPSTREAM_RETRY_BACKOFF_MS,
+          breaker: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS },
+          connections: config.UPSTREAM_CONNECTIONS,
+          now,
+          onBreakerChange: (state) => {
+            metrics.breakerChanged(name, state);
+            logger.warn({ upstream: name, state }, 'circuit breaker');
+          },
+          observe: (status, seconds) => metrics.observeUpstream(name, status, seconds),
+        }),
+      ];
+    }),
+  ) as Record<UpstreamName, Upstream>;
+
+  let notifier: Notifier | null = null;
+  let eventStore: EventStore | null = null;
+  if (config.NOTIFIER_ENABLED) {
+    eventStore = shared.eventStore ?? createEventStore(config);
+    notifier = createNotifier({
+      eventStore,
+      notifications,
+      dataChangedThrottleMs: config.NOTIFIER_DATA_CHANGED_THROTTLE_MS,
+      now: () => systemClock.now(),
+      onError: (err) => logger.warn({ err }, 'notifier'),
+    });
+    await notifier.start();
+  }
+
+  const gateway = await buildGatewayApp({
+    logger,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
+    uiRoot: config.UI_DIST_DIR,
+    sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
+    auth,
+    access,
+    rateLimits,
+    authService,
+    notifications,
+    upstreams,
+    breakerRetryAfterSeconds: Math.ceil(config.BREAKER_OPEN_MS / 1000),
+    metrics,
+    health: async () => {
+      const breakers = Object.fromEntries(Object.values(upstreams).map((u) => [u.name, u.breaker.state]));
+      try {
+        await readStore.ping();
+        return { ok: true, details: { readStore: 'up', breakers } };
+      } catch (e) {
+        return { ok: false, details: { readStore: `down: ${String(e)}`, breakers } };
+      }
+    },
+  });
+  const { app } = gateway;
+  const url = await app.listen({ host: config.GATEWAY_HOST, port: config.PORT });
+  logger.info({ url, upstreams: origins, notifier: config.NOTIFIER_ENABLED }, 'gateway listening');
+
+  return {
+    url,
+    async close() {
+      gateway.closeStreams();
+      await app.close();
+      await notifier?.stop();
+      await Promise.allSettled([
+        ...Object.values(upstreams).map((u) => u.close()),
+        refreshTokens.close(),
+        rateLimiter.close(),
+        shared.notifications ? undefined : notifications.close(),
+        shared.readStore ? undefined : readStore.close(),
+        shared.cache ? undefined : cache?.close(),
+        shared.eventStore ? undefined : eventStore?.close(),
+      ]);
+    },
+  };
+};
