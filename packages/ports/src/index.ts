@@ -1,3 +1,5 @@
 export * from './event-store.ts';
 export * from './read-store.ts';
 export * from './cache.ts';
+export * from './message-bus.ts';
+export * from './artifact-store.ts';

@@ -2,3 +2,5 @@ export { testEventStore, type EventStoreFactory } from './event-store.contract.t
 export { newEvent } from './fixtures.ts';
 export { testCache, type CacheFactory } from './cache.contract.ts';
 export { testReadStore, type ReadStoreFactory } from './read-store.contract.ts';
+export { testMessageBus, type MessageBusFactory } from './message-bus.contract.ts';
+export { testArtifactStore, type ArtifactStoreFactory } from './artifact-store.contract.ts';
