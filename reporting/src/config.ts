@@ -28,6 +28,10 @@ export const reportingConfigSchema = z
     KAFKA_CLIENT_ID: z.string().default('nationpulse-reporting'),
     KAFKA_CONNECTION_TIMEOUT_MS: configFields.durationMs(3_000),
     KAFKA_REQUEST_TIMEOUT_MS: configFields.durationMs(10_000),
+    /** A worker silent this long (crashed) loses its partitions to the others; the broker allows 6 s and up. */
+    KAFKA_SESSION_TIMEOUT_MS: configFields.durationMs(10_000),
+    /** Prefixed to the consumer group names (reporting-worker, reporting-saga): isolates deployments sharing a broker. */
+    REPORTING_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/).default(''),
     REPORT_COMMANDS_TOPIC: topicName('reports.commands'),
     REPORT_EVENTS_TOPIC: topicName('reports.events'),
     REPORT_DLQ_TOPIC: topicName('reports.dlq'),

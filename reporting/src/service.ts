@@ -14,9 +14,9 @@ import { buildReportingApp } from './http/app.ts';
 import { createReportAccess } from './http/report-view.ts';
 import { createReportingMetrics } from './metrics.ts';
 import { createOutboxRelay } from './relay/outbox-relay.ts';
-import { createReportSaga } from './saga/report-saga.ts';
+import { createReportSaga, SAGA_GROUP } from './saga/report-saga.ts';
 import { createGrpcReportData } from './worker/report-data.ts';
-import { artifactKey, createReportWorker } from './worker/report-worker.ts';
+import { artifactKey, createReportWorker, WORKER_GROUP } from './worker/report-worker.ts';
 
 export interface ReportingService extends RunningService {
   /** The HTTP base URL when this process runs the http role. */
@@ -41,6 +41,7 @@ export const createMessageBus = (config: ReportingConfig, logger: Logger): Messa
         clientId: config.KAFKA_CLIENT_ID,
         connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS,
         requestTimeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         log: (level, message, extra) => logger[level](extra, message),
       })
     : createSqliteMessageBus({ path: join(config.NATIONPULSE_DATA_DIR, 'bus.db') });
@@ -89,13 +90,13 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
     if (roles.has('worker')) {
       const queries = createQueryCaller(shared.readApiGrpcUrl ?? config.READ_API_GRPC_URL, { deadlineMs: config.READ_API_DEADLINE_MS });
       owned.push(queries);
-      const worker = createReportWorker({ bus, artifacts: artifacts!, data: createGrpcReportData(queries), topics, clock, logger, metrics, retryDelayMs: config.REPORT_WORKER_RETRY_MS });
+      const worker = createReportWorker({ bus, artifacts: artifacts!, data: createGrpcReportData(queries), topics, clock, logger, metrics, groupId: config.REPORTING_GROUP_PREFIX + WORKER_GROUP, retryDelayMs: config.REPORT_WORKER_RETRY_MS });
       await worker.start();
       stops.push(() => worker.stop());
     }
     if (roles.has('saga')) {
       const executor = createAggregateExecutor({ eventStore, clock, source: 'reporting' });
-      const saga = createReportSaga({ eventStore, executor, bus, topics, timeoutMs: config.REPORT_TIMEOUT_MS, maxAttempts: config.REPORT_MAX_ATTEMPTS, clock, logger, metrics });
+      const saga = createReportSaga({ eventStore, executor, bus, topics, timeoutMs: config.REPORT_TIMEOUT_MS, maxAttempts: config.REPORT_MAX_ATTEMPTS, clock, logger, metrics, groupId: config.REPORTING_GROUP_PREFIX + SAGA_GROUP });
       await saga.start();
       stops.push(() => saga.stop());
     }

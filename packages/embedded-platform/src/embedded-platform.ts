@@ -1,6 +1,7 @@
 import { createLogger, parseConfig, type RunningService } from '@nationpulse/platform';
 import { projectorsConfigSchema, startProjectorsService } from '@nationpulse/projectors';
 import { readApiConfigSchema, startReadApiService } from '@nationpulse/read-api';
+import { reportingConfigSchema, startReportingService } from '@nationpulse/reporting';
 import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
 import { startWriteApiService, writeApiConfigSchema } from '@nationpulse/write-api';
 import { z } from 'zod';
@@ -9,10 +10,11 @@ export const embeddedPlatformConfigSchema = z.object({
   ...writeApiConfigSchema.shape,
   ...projectorsConfigSchema.shape,
   ...readApiConfigSchema.shape,
+  ...reportingConfigSchema.shape,
 });
 
 export interface EmbeddedPlatform extends RunningService {
-  readonly urls: { readonly writeApi: string; readonly readApi: string; readonly projectors: string };
+  readonly urls: { readonly writeApi: string; readonly readApi: string; readonly projectors: string; readonly reporting: string | null };
 }
 
 /**
@@ -25,6 +27,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
   const write = parseConfig(writeApiConfigSchema, env);
   const projectorsConfig = parseConfig(projectorsConfigSchema, env);
   const read = parseConfig(readApiConfigSchema, env);
+  const reportingConfig = parseConfig(reportingConfigSchema, env);
   const eventStore = createEventStore(write);
   const readStore = createReadStore(read);
   const cache = createCache(read);
@@ -36,8 +39,16 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     opened.push(projectors);
     const readApi = await startReadApiService(read, { readStore, cache, logger: createLogger('read-api', read.LOG_LEVEL) });
     opened.push(readApi);
+    // Reports: the embedded SQLite log as the bus, artifacts in <data dir>/reports, data read from this read API over gRPC.
+    const reporting = await startReportingService(reportingConfig, {
+      eventStore,
+      readStore,
+      logger: createLogger('reporting', reportingConfig.LOG_LEVEL),
+      readApiGrpcUrl: `${read.READ_API_HOST}:${readApi.grpcPort}`,
+    });
+    opened.push(reporting);
     return {
-      urls: { writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl },
+      urls: { writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl, reporting: reporting.httpUrl },
       async close() {
         for (const service of opened.reverse()) await service.close();
         await Promise.allSettled([eventStore.close(), readStore.close(), cache.close()]);

@@ -17,8 +17,11 @@ export interface KafkaMessageBusOptions {
   readonly initialRetryTimeMs?: number;
   /** A consumer silent this long leaves its group and its partitions move (default 10 s; the broker allows ≥ 6 s). */
   readonly sessionTimeoutMs?: number;
-  /** Where the driver's warnings and errors go (default: nowhere). */
-  readonly log?: (level: 'error' | 'warn', message: string, extra: Record<string, unknown>) => void;
+  /**
+   * Where the driver's own warnings and errors go (default: nowhere). They arrive as warnings: the
+   * driver retries them itself, and what it finally gives up on reaches the caller as an error.
+   */
+  readonly log?: (level: 'warn', message: string, extra: Record<string, unknown>) => void;
 }
 
 /** The driver's errors in the platform's vocabulary: a broker out of reach is `unavailable`, the rest `internal`. */
@@ -66,9 +69,9 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log }) => {
+      ({ log }) => {
         const { message, ...extra } = log;
-        options.log?.(level <= logLevel.ERROR ? 'error' : 'warn', `kafkajs: ${message}`, extra);
+        options.log?.('warn', `kafkajs: ${message}`, extra);
       },
   });
 
