@@ -4,6 +4,7 @@ import type { ArtifactStore, BusConsumer, DeliveredMessage, MessageBus, StoredAr
 import { generateReportSchema, messageHeaders, type GenerateReport, type ReportOutcome } from '../messages.ts';
 import type { ReportingMetrics } from '../metrics.ts';
 import { csvLines } from './csv.ts';
+import { XLSX_CONTENT_TYPE, xlsxFile } from './xlsx.ts';
 import type { ReportDataSource } from './report-data.ts';
 import { deadLetter } from '../dead-letter.ts';
 
@@ -51,7 +52,7 @@ const countRows = async (artifacts: ArtifactStore, key: string): Promise<number>
 /**
  * The reporting worker: a member of the worker group on the commands topic. For each command it
  * reads the data through the read API, streams the CSV into the artifact store under the
- * command's deterministic key, and publishes the outcome. The offset is committed only after the
+ * command's deterministic key (CSV, or an xlsx workbook), and publishes the outcome. The offset is committed only after the
  * outcome is published, so a crash mid-way means a redelivery — which finds the stored artifact
  * (or writes it, atomically, for the first time). Bad commands go to the DLQ and fail the report;
  * transient failures are retried in place.
@@ -66,16 +67,24 @@ export const createReportWorker = (options: ReportWorkerOptions): ReportWorker =
       { key: outcome.reportId, value: JSON.stringify(outcome), headers: messageHeaders(outcome.type, source.headers['correlation-id'] ?? null, source.headers['traceparent'] ?? null) },
     ]);
 
+  /** The row count of a stored spreadsheet, for a redelivered command: counted again from the data. */
+  const countTableRows = async (command: GenerateReport): Promise<number> => {
+    let n = 0;
+    for await (const _ of data.table(command.spec, command.minPosition).rows) n++;
+    return n;
+  };
+
   const generate = async (command: GenerateReport): Promise<{ artifact: StoredArtifact; rows: number; reused: boolean }> => {
     const key = artifactKey(command);
     const existing = await artifacts.stat(key);
-    if (existing) return { artifact: existing, rows: await countRows(artifacts, key), reused: true };
-    if (command.format !== 'csv') {
-      throw Object.assign(new Error(`The ${command.format} format is not produced by this worker yet; request csv`), { invalid: true });
-    }
+    if (existing) return { artifact: existing, rows: command.format === 'csv' ? await countRows(artifacts, key) : await countTableRows(command), reused: true };
     const table = data.table(command.spec, command.minPosition);
     let rows = 0;
-    const artifact = await artifacts.put(key, csvLines(table.columns, table.rows, () => rows++), { fileName: fileNameOf(command), contentType: 'text/csv; charset=utf-8' });
+    const count = () => rows++;
+    const artifact =
+      command.format === 'xlsx'
+        ? await artifacts.put(key, xlsxFile(table.columns, table.rows, count), { fileName: fileNameOf(command), contentType: XLSX_CONTENT_TYPE })
+        : await artifacts.put(key, csvLines(table.columns, table.rows, count), { fileName: fileNameOf(command), contentType: 'text/csv; charset=utf-8' });
     return { artifact, rows, reused: false };
   };
 
@@ -102,7 +111,7 @@ export const createReportWorker = (options: ReportWorkerOptions): ReportWorker =
       metrics?.generationSeconds.observe({ kind: command.spec.kind }, (clock.now().getTime() - started) / 1000);
       logger.info({ reportId: command.reportId, attempt: command.attempt, rows, sizeBytes: artifact.sizeBytes, reused }, 'report generated');
     } catch (e) {
-      const invalid = (isNationPulseError(e) && (e.kind === 'validation' || e.kind === 'not_found')) || (e instanceof Error && 'invalid' in e);
+      const invalid = isNationPulseError(e) && (e.kind === 'validation' || e.kind === 'not_found');
       if (!invalid && (!isNationPulseError(e) || e.kind === 'unavailable' || e.kind === 'internal')) {
         // Read API, artifact store or bus out of reach: not committed, delivered again after a pause.
         throw e;

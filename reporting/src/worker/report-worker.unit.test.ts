@@ -85,6 +85,19 @@ describe('report worker', () => {
     expect(Buffer.concat(chunks).toString()).toBe('rank,country,value\r\n1,"Korea, Rep.",51.7\r\n2,"\'=HYPERLINK(""x"")",2\r\n');
   });
 
+  it('produces an xlsx workbook when asked for one', async () => {
+    const h = await start(fakeData().source);
+    await h.send('r1', JSON.stringify(command('r1', 1, { format: 'xlsx' })));
+    await h.until(() => h.outcomes.length === 1);
+    const outcome = h.outcomes[0]!;
+    expect(outcome).toMatchObject({ type: 'ReportGenerated', rows: 2, artifact: { fileName: 'SP.POP.TOTL-ranking-2020-desc.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+    const chunks: Buffer[] = [];
+    for await (const c of await h.artifacts.read('r1/attempt-1.xlsx')) chunks.push(Buffer.from(c));
+    const zip = Buffer.concat(chunks);
+    expect(zip.subarray(0, 4).toString('hex')).toBe('504b0304'); // a ZIP container
+    expect(zip.toString('latin1')).toContain('xl/worksheets/sheet1.xml');
+  });
+
   it('makes one artifact for a duplicated or redelivered command of the same attempt', async () => {
     const data = fakeData();
     const h = await start(data.source);
