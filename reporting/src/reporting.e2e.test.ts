@@ -304,7 +304,8 @@ describe('reporting saga over Kafka (e2e)', () => {
     expect([a.status, b.status]).toEqual(['ready', 'ready']);
     // A slow recovery may have crossed REPORT_TIMEOUT_MS and sent attempt 2 as well: one artifact per attempt at most.
     const stored = await artifacts.list(`${first}/`);
-    expect(stored.map((s) => s.key)).toEqual([...new Set(stored.map((s) => s.key))]);
+    expect(stored.length).toBeGreaterThanOrEqual(1);
+    expect(stored.every((s) => /\/attempt-[123]\.csv$/.test(s.key))).toBe(true);
     expect(stored.map((s) => s.sha256)).toContain(a.artifact!.sha256);
   }, 300_000);
 });
