@@ -27,7 +27,7 @@ describe('SQLite message bus: a member killed mid-work', () => {
     writeFileSync(join(dir, 'member.mts'), member);
     const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'member.mts')], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('taken') && resolve());
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('taken') && resolve());
       child.once('exit', (code) => reject(new Error(`member exited early (${code})`)));
     });
     const got: DeliveredMessage[] = [];
