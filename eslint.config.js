@@ -57,6 +57,20 @@ export default tseslint.config(
     },
   },
   {
+    // Reporting: adapters are chosen in its composition root only; relay, worker, saga and HTTP see ports.
+    files: ['reporting/src/**/*.ts'],
+    ignores: ['reporting/src/service.ts', 'reporting/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: driverRestrictions(null),
+          patterns: [{ regex: '^@nationpulse/(embedded|kafka|mongodb|redis|eventstoredb)(/.*)?$', message: 'Only reporting/src/service.ts (the composition root) picks adapters.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -1,6 +1,6 @@
 import { createEventRegistry } from './envelope.ts';
 import { IngestionRunCompleted, IngestionRunFailed, IngestionRunStarted } from './ingestion-run/ingestion-run.ts';
-import { ReportFailed, ReportGenerated, ReportRequested } from './report/report.ts';
+import { ReportFailed, ReportGenerated, ReportRequested, ReportRetried } from './report/report.ts';
 import { ObservationCorrected, ObservationsRecorded } from './series/series.ts';
 import {
   PermissionGranted,
@@ -29,6 +29,7 @@ export const eventCatalogue = createEventRegistry([
   PermissionRevoked,
   UsernameClaimed,
   ReportRequested,
+  ReportRetried,
   ReportGenerated,
   ReportFailed,
 ]);

@@ -45,6 +45,7 @@ describe('embedded platform (npm start)', () => {
         READ_API_GRPC_PORT: String(rg),
         PROJECTORS_HTTP_PORT: String(p),
         PORT: String(g),
+        REPORTING_HTTP_PORT: '0',
         NATIONPULSE_ADMIN_USER: 'admin',
         NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
         LOG_LEVEL: 'warn',

@@ -3,6 +3,7 @@ import { gatewayConfigSchema, startGatewayService } from '@nationpulse/gateway';
 import { createLogger, parseConfig, type RunningService } from '@nationpulse/platform';
 import { projectorsConfigSchema, startProjectorsService } from '@nationpulse/projectors';
 import { readApiConfigSchema, startReadApiService } from '@nationpulse/read-api';
+import { reportingConfigSchema, startReportingService } from '@nationpulse/reporting';
 import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
 import { startWriteApiService, writeApiConfigSchema } from '@nationpulse/write-api';
 import { z } from 'zod';
@@ -12,10 +13,11 @@ export const embeddedPlatformConfigSchema = z.object({
   ...projectorsConfigSchema.shape,
   ...readApiConfigSchema.shape,
   ...gatewayConfigSchema.shape,
+  ...reportingConfigSchema.shape,
 });
 
 export interface EmbeddedPlatform extends RunningService {
-  readonly urls: { readonly gateway: string; readonly writeApi: string; readonly readApi: string; readonly projectors: string };
+  readonly urls: { readonly gateway: string; readonly writeApi: string; readonly readApi: string; readonly projectors: string; readonly reporting: string | null };
 }
 
 /**
@@ -30,6 +32,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
   const projectorsConfig = parseConfig(projectorsConfigSchema, env);
   const read = parseConfig(readApiConfigSchema, env);
   const gatewayConfig = parseConfig(gatewayConfigSchema, env);
+  const reportingConfig = parseConfig(reportingConfigSchema, env);
   const eventStore = createEventStore(write);
   const readStore = createReadStore(read);
   const cache = createCache(read);
@@ -42,6 +45,14 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     opened.push(projectors);
     const readApi = await startReadApiService(read, { readStore, cache, logger: createLogger('read-api', read.LOG_LEVEL) });
     opened.push(readApi);
+    // Reports: the embedded SQLite log as the bus, artifacts in <data dir>/reports, data read from this read API over gRPC.
+    const reporting = await startReportingService(reportingConfig, {
+      eventStore,
+      readStore,
+      logger: createLogger('reporting', reportingConfig.LOG_LEVEL),
+      readApiGrpcUrl: `${read.READ_API_HOST}:${readApi.grpcPort}`,
+    });
+    opened.push(reporting);
     // In front of them all, on PORT (8080): the one address clients use.
     const gateway = await startGatewayService(
       { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl },
@@ -49,7 +60,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     );
     opened.push(gateway);
     return {
-      urls: { gateway: gateway.url, writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl },
+      urls: { gateway: gateway.url, writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl, reporting: reporting.httpUrl },
       async close() {
         for (const service of opened.reverse()) await service.close();
         await Promise.allSettled([eventStore.close(), readStore.close(), cache.close(), notifications.close()]);

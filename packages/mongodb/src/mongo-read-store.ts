@@ -182,7 +182,8 @@ const isNamespaceNotFound = (e: unknown): boolean =>
   e instanceof MongoServerError &&
   (e.code === NAMESPACE_NOT_FOUND || e.codeName === 'NamespaceNotFound' || /ns not found|namespace does not exist/i.test(e.message));
 
-const isUnavailable = (e: unknown): boolean =>
+/** A failure a retry may cure: the server out of reach, a timeout, a transient server state. */
+export const isUnavailable = (e: unknown): boolean =>
   e instanceof MongoServerSelectionError ||
   e instanceof MongoNetworkError || // includes MongoNetworkTimeoutError (socket timeout)
   e instanceof MongoTopologyClosedError ||

@@ -4,3 +4,5 @@ export * from './cache.ts';
 export * from './refresh-token-store.ts';
 export * from './rate-limiter.ts';
 export * from './notifications.ts';
+export * from './message-bus.ts';
+export * from './artifact-store.ts';

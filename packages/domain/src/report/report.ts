@@ -47,27 +47,47 @@ export const ReportFailed = defineEvent(
   }),
 );
 
-export type ReportEvent = DomainEventOf<typeof ReportRequested> | DomainEventOf<typeof ReportGenerated> | DomainEventOf<typeof ReportFailed>;
+/**
+ * The reporting saga gave up waiting for an outcome and asks again: the relay publishes a new
+ * GenerateReport command with this attempt number. Recorded in the stream so the saga's state
+ * (attempts, when the last one started) survives restarts.
+ */
+export const ReportRetried = defineEvent(
+  'ReportRetried',
+  z.object({ reportId: z.string().min(1), attempt: z.number().int().min(2), reason: z.literal('timeout'), message: z.string().min(1) }),
+);
+
+export type ReportEvent =
+  | DomainEventOf<typeof ReportRequested>
+  | DomainEventOf<typeof ReportRetried>
+  | DomainEventOf<typeof ReportGenerated>
+  | DomainEventOf<typeof ReportFailed>;
 
 export type ReportStatus = 'none' | 'requested' | 'generated' | 'failed';
 export interface ReportState {
   readonly status: ReportStatus;
   readonly requestedBy: string | null;
+  /** Generation attempts started so far (1 once requested). */
+  readonly attempts: number;
 }
-export const initialReportState: ReportState = { status: 'none', requestedBy: null };
+export const initialReportState: ReportState = { status: 'none', requestedBy: null, attempts: 0 };
 
 type Requested = DomainEventOf<typeof ReportRequested>['data'];
 type Generated = DomainEventOf<typeof ReportGenerated>['data'];
 type Failed = DomainEventOf<typeof ReportFailed>['data'];
+type Retried = DomainEventOf<typeof ReportRetried>['data'];
 export type ReportCommand =
   | ({ readonly type: 'RequestReport' } & Requested)
+  | ({ readonly type: 'RetryReport' } & Retried)
   | ({ readonly type: 'RecordReportGenerated' } & Generated)
   | ({ readonly type: 'RecordReportFailed' } & Failed);
 
 export const evolveReport = (state: ReportState, event: ReportEvent): ReportState => {
   switch (event.type) {
     case 'ReportRequested':
-      return { status: 'requested', requestedBy: event.data.requestedBy };
+      return { status: 'requested', requestedBy: event.data.requestedBy, attempts: 1 };
+    case 'ReportRetried':
+      return { ...state, attempts: event.data.attempt };
     case 'ReportGenerated':
       return { ...state, status: 'generated' };
     case 'ReportFailed':
@@ -82,6 +102,13 @@ export const decideReport = (command: ReportCommand, state: ReportState): Report
       if (state.status !== 'none') throw conflict('REPORT_ALREADY_REQUESTED', `Report ${command.reportId} already exists`);
       const { reportId, requestedBy, spec, format } = command;
       return [{ type: 'ReportRequested', data: { reportId, requestedBy, spec, format } }];
+    }
+    case 'RetryReport': {
+      if (state.status === 'none') throw notFound('REPORT_NOT_FOUND', `No report ${command.reportId}`);
+      // Only the next attempt of a pending report: a duplicated or late timeout decides nothing.
+      if (state.status !== 'requested' || command.attempt !== state.attempts + 1) return [];
+      const { reportId, attempt, reason, message } = command;
+      return [{ type: 'ReportRetried', data: { reportId, attempt, reason, message } }];
     }
     case 'RecordReportGenerated': {
       if (state.status === 'none') throw notFound('REPORT_NOT_FOUND', `No report ${command.reportId}`);

@@ -30,6 +30,15 @@ describe('report', () => {
       .then({ type: 'ReportFailed', data: { reportId, reason: 'timeout', message: 'no outcome after 3 attempts', attempts: 3 } });
   });
 
+  it('retries a pending report once per attempt number (the saga\'s timeout)', () => {
+    const retried: ReportEvent = { type: 'ReportRetried', data: { reportId, attempt: 2, reason: 'timeout', message: 'no outcome within 60000 ms' } };
+    given(requested).when({ type: 'RetryReport', reportId, attempt: 2, reason: 'timeout', message: 'no outcome within 60000 ms' }).then(retried);
+    given(requested, retried).when({ type: 'RetryReport', reportId, attempt: 2, reason: 'timeout', message: 'again' }).thenNothing();
+    given(requested).when({ type: 'RetryReport', reportId, attempt: 3, reason: 'timeout', message: 'skips one' }).thenNothing();
+    given(requested, generated).when({ type: 'RetryReport', reportId, attempt: 2, reason: 'timeout', message: 'late' }).thenNothing();
+    given().when({ type: 'RetryReport', reportId, attempt: 2, reason: 'timeout', message: 'x' }).thenFails('REPORT_NOT_FOUND');
+  });
+
   it('refuses outcomes for an unknown report', () => {
     given().when({ type: 'RecordReportFailed', reportId, reason: 'error', message: 'x', attempts: 1 }).thenFails('REPORT_NOT_FOUND');
   });

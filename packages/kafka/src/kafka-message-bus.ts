@@ -1,0 +1,209 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs, { type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { NationPulseError } from '@nationpulse/domain';
+import { MessageBusUnavailableError, type BusConsumer, type ConsumeOptions, type DeliveredMessage, type MessageBus } from '@nationpulse/ports';
+
+const { Kafka, Partitioners, logLevel, KafkaJSError } = kafkajs;
+
+export interface KafkaMessageBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  /** TCP connect limit per broker (default 3 s). */
+  readonly connectionTimeoutMs?: number;
+  /** Limit of each request to a broker (default 10 s). */
+  readonly requestTimeoutMs?: number;
+  /** Retries of a failed request, with exponential backoff from initialRetryTimeMs (default 6 from 300 ms, ~20 s in all). */
+  readonly retries?: number;
+  readonly initialRetryTimeMs?: number;
+  /** A consumer silent this long leaves its group and its partitions move (default 10 s; the broker allows ≥ 6 s). */
+  readonly sessionTimeoutMs?: number;
+  /**
+   * Where the driver's own warnings and errors go (default: nowhere). They arrive as warnings: the
+   * driver retries them itself, and what it finally gives up on reaches the caller as an error.
+   */
+  readonly log?: (level: 'warn', message: string, extra: Record<string, unknown>) => void;
+}
+
+/** The driver's errors in the platform's vocabulary: a broker out of reach is `unavailable`, the rest `internal`. */
+export const translateKafkaError = (e: unknown): unknown => {
+  if (e instanceof NationPulseError) return e;
+  if (e instanceof KafkaJSError) {
+    const unavailable =
+      e.retriable ||
+      ['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSBrokerNotFound', 'KafkaJSNoBrokerAvailableError', 'KafkaJSTimeout', 'KafkaJSGroupCoordinatorNotFound'].includes(e.name);
+    return unavailable
+      ? new MessageBusUnavailableError(`Kafka is unavailable: ${e.message}`, { cause: e })
+      : new NationPulseError('internal', 'MESSAGE_BUS_ERROR', `Kafka failed: ${e.message}`, undefined, { cause: e });
+  }
+  return e;
+};
+
+const translated = async <T>(op: () => Promise<T>): Promise<T> => {
+  try {
+    return await op();
+  } catch (e) {
+    throw translateKafkaError(e);
+  }
+};
+
+const headerValue = (v: IHeaders[string]): string | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v.map(String).join(',') : v.toString();
+
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+/**
+ * The saga transport on Apache Kafka (kafkajs). Publishing uses an idempotent producer with
+ * acks from all in-sync replicas and Kafka's own (murmur2) key partitioner; consumers never
+ * auto-commit: the offset after a message is committed once its handler resolved. A failing
+ * handler is retried in place (heartbeating meanwhile), so a partition never skips a message.
+ */
+export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageBus {
+  const retry = { retries: options.retries ?? 6, initialRetryTime: options.initialRetryTimeMs ?? 300, maxRetryTime: 5_000 };
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'nationpulse',
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    enforceRequestTimeout: true,
+    retry,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ log }) => {
+        const { message, ...extra } = log;
+        options.log?.('warn', `kafkajs: ${message}`, extra);
+      },
+  });
+
+  let producer: Producer | null = null;
+  let producerReady: Promise<Producer> | null = null;
+  let admin: Admin | null = null;
+  let adminReady: Promise<Admin> | null = null;
+  const consumers = new Set<BusConsumer>();
+  let closed = false;
+
+  const getProducer = () =>
+    (producerReady ??= (async () => {
+      // Kafka's defaults would retry an idempotent producer forever; a bounded retry lets callers
+      // (the relay) see the outage, back off and try again — duplicates are handled downstream.
+      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+      try {
+        await p.connect();
+      } catch (e) {
+        producerReady = null;
+        throw e;
+      }
+      producer = p;
+      return p;
+    })());
+
+  const getAdmin = () =>
+    (adminReady ??= (async () => {
+      const a = kafka.admin({ retry });
+      try {
+        await a.connect();
+      } catch (e) {
+        adminReady = null;
+        throw e;
+      }
+      admin = a;
+      return a;
+    })());
+
+  return {
+    async ensureTopics(topics) {
+      await translated(async () => {
+        const a = await getAdmin();
+        const existing = new Set(await a.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.name));
+        if (missing.length === 0) return;
+        await a.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })) });
+      }).catch((e: unknown) => {
+        // Created meanwhile by another client: that is what was asked for.
+        if (e instanceof NationPulseError && /already exists/i.test(e.message)) return;
+        throw e;
+      });
+    },
+
+    async publish(topic, messages) {
+      if (messages.length === 0) return;
+      if (closed) throw new MessageBusUnavailableError('The message bus is closed');
+      await translated(async () => {
+        const p = await getProducer();
+        await p.send({ topic, acks: -1, timeout: options.requestTimeoutMs ?? 10_000, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })) });
+      });
+    },
+
+    async subscribe({ groupId, topics, handler, onError, retryDelayMs = 500 }: ConsumeOptions) {
+      const consumer: Consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
+        rebalanceTimeout: 20_000,
+        retry: { ...retry, restartOnFailure: async () => true },
+        maxWaitTimeInMs: 250,
+      });
+      let stopping = false;
+      await translated(async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachMessage: async (payload) => {
+            const { topic, partition, message } = payload;
+            const delivered: DeliveredMessage = {
+              topic,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8') ?? null,
+              value: message.value?.toString('utf8') ?? '',
+              headers: Object.fromEntries(
+                Object.entries(message.headers ?? {}).flatMap(([k, v]) => {
+                  const value = headerValue(v);
+                  return value === undefined ? [] : [[k, value]];
+                }),
+              ),
+              timestamp: new Date(Number(message.timestamp)).toISOString(),
+            };
+            for (;;) {
+              if (stopping) throw new Error('consumer stopping: message left uncommitted for redelivery');
+              try {
+                await handler(delivered);
+                break;
+              } catch (e) {
+                onError?.(e, delivered);
+                await sleep(retryDelayMs);
+                await payload.heartbeat().catch(() => undefined);
+              }
+            }
+            await consumer.commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }]);
+          },
+        });
+      });
+      const handle: BusConsumer = {
+        async close() {
+          if (stopping) return;
+          stopping = true;
+          consumers.delete(handle);
+          await consumer.disconnect().catch(() => undefined);
+        },
+      };
+      consumers.add(handle);
+      return handle;
+    },
+
+    async ping() {
+      await translated(async () => {
+        const a = await getAdmin();
+        await a.describeCluster();
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const c of [...consumers]) await c.close();
+      await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+    },
+  };
+}
