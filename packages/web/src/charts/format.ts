@@ -41,8 +41,10 @@ export const formatValue = (value: number | null | undefined, unit: string, deci
 
 /** Axis tick labels: compact, no unit (the axis title carries it). */
 export const formatTick = (value: number, unit: string): string => {
-  if (isMoney(unit)) return `${value < 0 ? '−' : ''}$${formatCompact(Math.abs(value), 1)}`;
-  return formatCompact(value, 1);
+  // Ticks are round numbers: "2 T", not "2.0 T".
+  const trim = (s: string) => s.replace(/\.0+(?=\s|$)/, '').replace(/(\.\d*[1-9])0+(?=\s|$)/, '$1');
+  if (isMoney(unit)) return `${value < 0 ? '−' : ''}$${trim(formatCompact(Math.abs(value), 1))}`;
+  return trim(formatCompact(value, 1));
 };
 
 /** "+1.23 %" / "−0.40 %" / "–" for a growth rate in percent. */

@@ -50,7 +50,8 @@ export const valueDomain = (values: readonly number[]): [number, number] => {
   if (values.length === 0) return [0, 1];
   let min = Math.min(...values);
   const max = Math.max(...values);
-  // Stay zero-based when the data is within 2.5x of zero, so bars and lines are not exaggerated.
+  // Start at zero when the smallest value is under 40% of the largest: the axis then shows
+  // proportions truly. Values clustered far from zero (life expectancy 70-83) keep a tight axis.
   if (min >= 0 && min < max / 2.5) min = 0;
   return [min, max];
 };
