@@ -17,7 +17,7 @@ const fakeFetch = (handler: (call: Call, n: number) => Response | Promise<Respon
   const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const call: Call = {
       method: init?.method ?? 'GET',
-      url: String(input),
+      url: input instanceof Request ? input.url : input.toString(),
       headers: { ...(init?.headers as Record<string, string>) },
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     };

@@ -97,6 +97,8 @@ export interface IngestionProgress {
   readonly rowsChanged?: number | null;
   readonly rowsRejected?: number | null;
   readonly totalRows?: number | null;
+  /** Share of the input read so far, 0-100, when the source knows its size. */
+  readonly percent?: number | null;
   readonly failureReason?: string | null;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCompact, formatGrowth, formatInstant, formatTick, formatValue } from './format.ts';
+import { formatCompact, formatExact, formatGrowth, formatInstant, formatPointChange, formatTick, formatValue, splitFigure } from './format.ts';
 import { linearScale, niceTicks, tickStep, valueDomain, yearTicks } from './scale.ts';
 
 describe('chart scales', () => {
@@ -65,5 +65,18 @@ describe('number formatting', () => {
     expect(formatGrowth(0)).toBe('0.00 %');
     expect(formatGrowth(null)).toBe('–');
     expect(formatInstant('2026-03-01T09:41:12.345Z')).toBe('2026-03-01 09:41 UTC');
+    expect(formatPointChange(0.123)).toBe('+0.12 pp');
+    expect(formatPointChange(-1.5)).toBe('−1.50 pp');
+  });
+
+  it('writes every digit for audit trails, and splits figures from units', () => {
+    expect(formatExact(68_401_000, 'people')).toBe('68,401,000 people');
+    expect(formatExact(40_886.25, 'current US$')).toBe('$40,886.25');
+    expect(formatExact(-3.25, 'annual %')).toBe('-3.25 %');
+    expect(formatExact(null, 'years')).toBe('–');
+    expect(splitFigure('8.22 B people')).toEqual(['8.22 B', 'people']);
+    expect(splitFigure('27.7 per 1,000 live births')).toEqual(['27.7', 'per 1,000 live births']);
+    expect(splitFigure('$118 T')).toEqual(['$118 T', '']);
+    expect(splitFigure('0.91 %')).toEqual(['0.91 %', '']);
   });
 });

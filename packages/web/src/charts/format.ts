@@ -54,6 +54,21 @@ export const formatGrowth = (growth: number | null | undefined): string => {
   return `${sign}${fixed(Math.abs(growth), 2)} %`;
 };
 
+/** "+0.12 pp": a change between two percentages, in percentage points (a relative change of a rate misleads). */
+export const formatPointChange = (delta: number | null | undefined): string => {
+  if (delta === null || delta === undefined || !Number.isFinite(delta)) return '–';
+  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '';
+  return `${sign}${fixed(Math.abs(delta), 2)} pp`;
+};
+
+export const isPercentUnit = (unit: string): boolean => isPercent(unit);
+
+/** A formatted value split into its figure and its unit, for layouts that set them apart: ["8.22 B", "people"], ["$118 T", ""]. */
+export const splitFigure = (text: string): [string, string] => {
+  const m = /^([−-]?\$?[\d.,]+(?: [KMBT])?(?: %)?)\s*(.*)$/.exec(text);
+  return m ? [m[1] ?? text, m[2] ?? ''] : [text, ''];
+};
+
 /** A date-time in UTC, short and unambiguous: "2026-03-01 09:41 UTC". */
 export const formatInstant = (iso: string): string => {
   const d = new Date(iso);
@@ -63,3 +78,12 @@ export const formatInstant = (iso: string): string => {
 
 export const formatBytes = (bytes: number): string =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+
+/** Every digit, for audit trails where a revision may change only the last ones: "68,401,000 people", "$40,886.25". */
+export const formatExact = (value: number | null | undefined, unit: string): string => {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const digits = value.toLocaleString('en-US', { maximumFractionDigits: 6 });
+  if (isMoney(unit)) return value < 0 ? `−$${digits.slice(1)}` : `$${digits}`;
+  if (isPercent(unit)) return `${digits} %`;
+  return unit ? `${digits} ${unit}` : digits;
+};

@@ -75,6 +75,10 @@ export default function WorldMap({ values, names, unit, decimals, label, onSelec
     });
   }, [shapes, width, height, names]);
 
+  useEffect(() => {
+    if (paths.length > 0 && values.size > 0 && performance.getEntriesByName('np:map-drawn').length === 0) performance.mark('np:map-drawn');
+  }, [paths, values]);
+
   const withData = paths.filter((p) => p.iso3 !== null && values.has(p.iso3)).length;
 
   return (

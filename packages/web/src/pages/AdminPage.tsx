@@ -264,7 +264,8 @@ const IngestionPanel = () => {
     }, 'Ingestion started.');
   };
 
-  const pct = progress?.totalRows ? Math.min(100, Math.round(((progress.rowsRead ?? 0) / progress.totalRows) * 100)) : null;
+  const pct =
+    progress?.percent ?? (progress?.totalRows ? Math.min(100, Math.round(((progress.rowsRead ?? 0) / progress.totalRows) * 100)) : null);
   return (
     <section className="panel" aria-labelledby="ingest-title">
       <h2 id="ingest-title">Ingest data</h2>

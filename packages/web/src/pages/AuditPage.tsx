@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { RunSummary } from '../api/types.ts';
-import { formatInstant, formatValue } from '../charts/format.ts';
+import { formatExact, formatInstant, formatValue } from '../charts/format.ts';
 import { AsyncView, Empty, ErrorPanel, PageTitle, StatusPill } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
 import { intParam } from '../router/router.ts';
@@ -246,7 +246,7 @@ const ChangesTable = ({ changes, showSeries = false }: { changes: readonly Chang
               )}
               <td>{c.year}</td>
               <td className="num">
-                <span className="muted">{c.previous === null ? 'new' : formatValue(c.previous, unitOf(c.indicator), 2)}</span> → <strong>{formatValue(c.value, unitOf(c.indicator), 2)}</strong>
+                <span className="muted">{c.previous === null ? 'new' : formatExact(c.previous, unitOf(c.indicator))}</span> → <strong>{formatExact(c.value, unitOf(c.indicator))}</strong>
               </td>
               <td>
                 <StatusPill status={c.kind} />

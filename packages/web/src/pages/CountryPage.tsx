@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CountryProfile, LatestValue } from '../api/types.ts';
-import { formatGrowth, formatValue } from '../charts/format.ts';
+import { formatGrowth, formatPointChange, formatValue, isPercentUnit } from '../charts/format.ts';
 import { LineChart } from '../charts/LineChart.tsx';
 import { AsyncView, Empty, ErrorPanel, PageTitle, Skeleton, SourceNote } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
@@ -104,7 +104,12 @@ const SeriesChart = ({ iso3, indicator, from, to, latest }: { iso3: string; indi
   if (!s) return <Skeleton lines={6} label={`Loading ${latest?.name ?? indicator}`} />;
   const last = s.points[s.points.length - 1];
   const firstPoint = s.points[0];
-  const totalChange = firstPoint && last && firstPoint.value !== 0 ? ((last.value - firstPoint.value) / Math.abs(firstPoint.value)) * 100 : null;
+  // Rates (units in %) change by percentage points; other values by a relative growth.
+  const rate = isPercentUnit(s.unit);
+  const previous = last ? s.points.find((p) => p.year === last.year - 1) : undefined;
+  const yearOnYear = rate ? (last && previous ? last.value - previous.value : null) : last?.growth;
+  const sinceFirst = firstPoint && last ? (rate ? last.value - firstPoint.value : firstPoint.value !== 0 ? ((last.value - firstPoint.value) / Math.abs(firstPoint.value)) * 100 : null) : null;
+  const change = rate ? formatPointChange : formatGrowth;
   return (
     <article className="card chart-card" aria-busy={series.status === 'loading'}>
       <h3>{s.indicatorName}</h3>
@@ -117,11 +122,11 @@ const SeriesChart = ({ iso3, indicator, from, to, latest }: { iso3: string; indi
               Latest: <strong>{formatValue(last?.value, s.unit, latest?.decimals ?? 1)}</strong> ({last?.year})
             </span>
             <span>
-              Year on year: <strong className={growthClass(last?.growth)}>{formatGrowth(last?.growth)}</strong>
+              Year on year: <strong className={growthClass(yearOnYear)}>{change(yearOnYear)}</strong>
             </span>
             {firstPoint && last && firstPoint.year !== last.year && (
               <span>
-                Since {firstPoint.year}: <strong className={growthClass(totalChange)}>{formatGrowth(totalChange)}</strong>
+                Since {firstPoint.year}: <strong className={growthClass(sinceFirst)}>{change(sinceFirst)}</strong>
               </span>
             )}
           </p>

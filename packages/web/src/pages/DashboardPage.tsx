@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo } from 'react';
 import type { Dashboard, DashboardId, DashboardIndicator, IndicatorSummary } from '../api/types.ts';
-import { formatValue } from '../charts/format.ts';
+import { formatValue, splitFigure } from '../charts/format.ts';
 import { RankingBars } from '../charts/RankingBars.tsx';
 import { AsyncView, Empty, ErrorPanel, PageTitle, Skeleton, SourceNote } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
@@ -171,10 +171,14 @@ const groupByCategory = (indicators: readonly IndicatorSummary[]): [string, Indi
 const Headline = ({ item, loading }: { item: DashboardIndicator | undefined; loading: boolean }) => {
   if (loading) return <div className="headline skeleton-card" aria-hidden="true" />;
   if (!item) return null;
+  const [figure, unit] = item.world === null ? ['—', ''] : splitFigure(formatValue(item.world, item.unit, item.decimals));
   return (
     <div className="headline">
       <span className="headline-label">{item.indicatorName.replace(/\s*\(.*\)$/, '')}</span>
-      <span className="headline-value">{item.world === null ? '—' : formatValue(item.world, item.unit, item.decimals)}</span>
+      <span className="headline-value">
+        {figure}
+        {unit && <span className="headline-unit"> {unit}</span>}
+      </span>
       <span className="headline-meta">
         {item.year === null ? 'No data yet' : `World · ${item.year} · ${item.total} countries`}
       </span>
