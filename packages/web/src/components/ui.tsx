@@ -73,12 +73,17 @@ export const DemoBadge = () => (
   </p>
 );
 
+/** The page whose title last rendered: the first page of a load keeps the browser's focus (so Tab reaches the skip link first). */
+let lastPage: string | null = null;
+
 /** A page's title: sets document.title and takes focus after navigation, so screen readers announce the new page. */
 export const PageTitle = ({ children, text, actions }: { children: ReactNode; text: string; actions?: ReactNode }) => {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${text} · NationPulse`;
-    ref.current?.focus({ preventScroll: true });
+    const page = window.location.hash.split('?')[0] ?? '';
+    if (lastPage !== null && lastPage !== page) ref.current?.focus({ preventScroll: true });
+    lastPage = page;
   }, [text]);
   return (
     <div className="page-head">

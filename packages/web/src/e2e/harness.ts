@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Browser helpers for the UI's end-to-end tests and page-speed benchmark, reusable against any
  * deployment: every function takes the base URL (the gateway serving the UI) and credentials.

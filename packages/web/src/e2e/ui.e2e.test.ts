@@ -157,17 +157,21 @@ describe('web UI against the gateway stand-in', () => {
     await withPage('laptop', 'analyst', async (page) => {
       await goTo(page, gateway.url, '/countries/FRA');
       await page.locator('.chart svg').first().waitFor();
-      // The page's heading takes focus after navigation (announced by screen readers); from the top of the document, Tab reaches the skip link first.
+      // After navigating, the page's heading has focus, so screen readers announce the new page.
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
-      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      // On a fresh load, Tab reaches the skip link first, and it moves focus to the content.
+      await page.reload();
+      await page.locator('.chart svg').first().waitFor();
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
       await page.locator('.chart svg[tabindex="0"]').first().focus();
       await page.keyboard.press('End');
       const readout = page.locator('.chart .tooltip').first();
       await readout.waitFor();
       expect(await readout.innerText()).toMatch(/20\d\d/);
-      expect(await page.locator('.chart svg title').first().innerText()).toContain('France');
+      expect(await page.locator('.chart svg title').first().textContent()).toContain('France');
     });
   });
 
@@ -214,12 +218,13 @@ describe('web UI against the gateway stand-in', () => {
     await context.close();
   });
 
-  it('loads the first dashboard under 500 KB transferred and renders it with data under 1.5 s', async () => {
-    // Three cold loads; the time asserted is the best of them, as other work shares this machine (the bench records the median).
-    const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await measureFirstDashboard(browser, gateway.url, standInUsers.viewer));
-    for (const r of runs) expect(r.transferredBytes).toBeLessThan(500 * 1024);
-    expect(Math.min(...runs.map((r) => r.firstDataMs))).toBeLessThan(1500);
+  it('loads the first dashboard under 500 KB transferred, and renders it with data', async () => {
+    const figures = await measureFirstDashboard(browser, gateway.url, standInUsers.viewer);
+    expect(figures.transferredBytes).toBeLessThan(500 * 1024);
+    expect(figures.byType['json']).toBeGreaterThan(10_000); // the map's shapes, loaded lazily but part of the first view
+    // The 1.5 s render target is measured by the web benchmark (median of cold loads, with the machine's load recorded);
+    // here, on a machine shared with the rest of the test suite, only a gross regression fails.
+    expect(figures.firstDataMs).toBeLessThan(6000);
   });
 
   it('starts from a bookmarked dashboard', async () => {

@@ -123,7 +123,8 @@ const UserRow = ({ user, onChanged }: { user: User; onChanged: () => void }) => 
   return (
     <li className="user" data-username={user.username}>
       <div className="user-head">
-        <strong>{user.displayName}</strong> <span className="muted small">@{user.username}</span>
+        <strong>{user.displayName}</strong>
+        {user.displayName !== user.username && <span className="muted small"> @{user.username}</span>}
         {user.disabled && <StatusPill status="disabled" />}
       </div>
       <div className="user-access">
@@ -132,7 +133,7 @@ const UserRow = ({ user, onChanged }: { user: User; onChanged: () => void }) => 
           {user.roles.length === 0 && <li className="muted small">none</li>}
           {user.roles.map((r) => (
             <li key={r}>
-              {r}
+              <span>{r}</span>
               <button type="button" aria-label={`Revoke role ${r} from ${user.username}`} disabled={action.busy} onClick={() => void act(() => ep.revokeRole(user.userId, r), `Revoked ${r}.`)}>
                 ×
               </button>
@@ -144,7 +145,7 @@ const UserRow = ({ user, onChanged }: { user: User; onChanged: () => void }) => 
           {user.grants.length === 0 && <li className="muted small">none</li>}
           {user.grants.map((p) => (
             <li key={p}>
-              {p}
+              <span>{p}</span>
               <button type="button" aria-label={`Revoke permission ${p} from ${user.username}`} disabled={action.busy} onClick={() => void act(() => ep.revokePermission(user.userId, p), `Revoked ${p}.`)}>
                 ×
               </button>

@@ -73,7 +73,7 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
         <h2 id="headline-title" className="sr-only">
           Headline figures
         </h2>
-        {boards.status === 'error' && boards.data === null ? (
+        {boards.status === 'error' ? (
           <ErrorPanel error={boards.error} onRetry={boards.reload} />
         ) : (
           <div className="headlines" aria-busy={boards.status === 'loading'}>
@@ -107,7 +107,7 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
         </div>
         <div className="map-layout">
           <div className="map-cell">
-            {ranking.status === 'error' && ranking.data === null ? (
+            {ranking.status === 'error' ? (
               <ErrorPanel error={ranking.error} onRetry={ranking.reload} />
             ) : (
               <Suspense fallback={<Skeleton lines={6} label="Loading map" />}>
@@ -149,8 +149,8 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
       {BOARDS.map((board, n) => (
         <section key={board.id} className="panel" aria-labelledby={`board-${board.id}`}>
           <h2 id={`board-${board.id}`}>{board.title}</h2>
-          {boards.status === 'error' && boards.data === null ? (
-            <ErrorPanel error={boards.error} onRetry={boards.reload} />
+          {boards.status === 'error' ? (
+            <p className="muted">Not available: see the message above.</p>
           ) : boards.data === null ? (
             <Skeleton lines={5} />
           ) : (
