@@ -81,10 +81,11 @@ export const dashboardHeadlines = async (page: Page): Promise<Record<string, str
   return out;
 };
 
-/** Opens a country's page and waits for its first chart to be drawn; returns the number of charts. */
+/** Opens a country's page and waits for its charts to be drawn; returns how many there are. */
 export const openCountryChart = async (page: Page, baseUrl: string, iso3: string): Promise<number> => {
   await goTo(page, baseUrl, `/countries/${iso3}`);
   await page.locator('.chart svg path[stroke]').first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.chart-grid .skeleton').length === 0);
   return page.locator('.chart svg[role="img"]').count();
 };
 

@@ -190,6 +190,9 @@ describe('web UI against the gateway stand-in', () => {
       await goTo(page, gateway.url, '/?year=2023');
       await page.getByRole('alert').filter({ hasText: 'Could not load this' }).first().waitFor();
       await page.getByText('Demo data').waitFor();
+      // Only the failing board is missing: the others are on screen.
+      await page.locator('section[aria-labelledby="board-population"] .card').first().waitFor();
+      expect(await page.locator('section[aria-labelledby="board-health"] .card').count()).toBe(0);
       await screenshot(page, 'laptop-dashboard-error-and-demo');
       failHealth = false;
       await page.getByRole('button', { name: 'Try again' }).first().click();

@@ -37,14 +37,18 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
   const setQuery = (patch: Record<string, string | number | null>) =>
     navigate(href('dashboard', {}, { year, map: query['map'], ...patch }), true);
 
-  const boards = useAsync(() => Promise.all(BOARDS.map((b) => ep.dashboard(b.id, year))), [ep, year]);
+  // Each board settles on its own: one failing (say health) leaves the others on screen.
+  const boards = useAsync(() => Promise.allSettled(BOARDS.map((b) => ep.dashboard(b.id, year))), [ep, year]);
+  const settled = boards.status === 'loading' ? null : boards.data;
   const ranking = useAsync(() => ep.rankings(mapIndicator, { year, limit: 300 }), [ep, mapIndicator, year]);
 
   useEffect(() => {
-    if (boards.status === 'ready') requestAnimationFrame(markFirstData);
-  }, [boards.status]);
+    if (boards.status === 'ready' && boards.data.every((b) => b.status === 'fulfilled')) requestAnimationFrame(markFirstData);
+  }, [boards.status, boards.data]);
 
-  const byIndicator = useMemo(() => new Map((boards.data ?? []).flatMap((d) => d.indicators.map((i) => [i.indicator, i] as const))), [boards.data]);
+  const loaded = useMemo(() => (boards.data ?? []).flatMap((b) => (b.status === 'fulfilled' ? [b.value] : [])), [boards.data]);
+  const failure = (boards.data ?? []).find((b): b is PromiseRejectedResult => b.status === 'rejected')?.reason as unknown;
+  const byIndicator = useMemo(() => new Map(loaded.flatMap((d) => d.indicators.map((i) => [i.indicator, i] as const))), [loaded]);
   const mapValues = useMemo(() => new Map((ranking.data?.entries ?? []).map((e) => [e.country, e.value])), [ranking.data]);
   const mapMeta: IndicatorSummary | undefined = catalogue.data?.indicatorByCode.get(mapIndicator);
 
@@ -73,15 +77,13 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
         <h2 id="headline-title" className="sr-only">
           Headline figures
         </h2>
-        {boards.status === 'error' ? (
-          <ErrorPanel error={boards.error} onRetry={boards.reload} />
-        ) : (
-          <div className="headlines" aria-busy={boards.status === 'loading'}>
-            {HEADLINES.map((code) => (
-              <Headline key={code} item={byIndicator.get(code)} loading={boards.data === null} />
-            ))}
-          </div>
-        )}
+        {boards.status === 'error' && <ErrorPanel error={boards.error} onRetry={boards.reload} />}
+        {failure !== undefined && <ErrorPanel error={failure} onRetry={boards.reload} />}
+        <div className="headlines" aria-busy={boards.status === 'loading'}>
+          {HEADLINES.map((code) => (
+            <Headline key={code} item={byIndicator.get(code)} loading={settled === null} />
+          ))}
+        </div>
       </section>
 
       <section className="panel" aria-labelledby="map-title">
@@ -149,12 +151,12 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
       {BOARDS.map((board, n) => (
         <section key={board.id} className="panel" aria-labelledby={`board-${board.id}`}>
           <h2 id={`board-${board.id}`}>{board.title}</h2>
-          {boards.status === 'error' ? (
+          {settled?.[n]?.status === 'rejected' || boards.status === 'error' ? (
             <p className="muted">Not available: see the message above.</p>
-          ) : boards.data === null ? (
+          ) : settled === null ? (
             <Skeleton lines={5} />
           ) : (
-            <BoardView dashboard={boards.data[n]} />
+            <BoardView dashboard={settled?.[n]?.status === 'fulfilled' ? settled[n].value : undefined} />
           )}
         </section>
       ))}
