@@ -71,6 +71,17 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI runs in the browser and talks only to the gateway's public API: no Node modules, no server packages.
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    ignores: ['packages/web/src/e2e/**', 'packages/web/src/reference/generate-country-codes.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: driverRestrictions(null), patterns: [{ regex: '^(node:|@nationpulse/)', message: "The web UI talks only to the gateway's public API: no Node modules or server packages." }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
