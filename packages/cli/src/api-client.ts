@@ -207,7 +207,7 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
         ({ response, deadline } = await attempt(fresh.accessToken));
       }
       if (!response.ok && !opts.acceptStatuses?.includes(response.status)) {
-        throw await apiError(response, response.status === 401 ? signInHint(auth) : '');
+        throw await apiError(response, response.status === 401 && opts.auth !== false ? signInHint(auth) : '');
       }
       let json: unknown;
       try {

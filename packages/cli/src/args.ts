@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { countryCode, indicatorCode } from '@nationpulse/domain';
 import { z } from 'zod';
 import { DEFAULT_URL, type CliContext } from './context.ts';
@@ -18,8 +18,15 @@ export const globalOptionsHelp = `Global options:
   --json           print the API's JSON instead of tables
   -h, --help       this help`;
 
-/** `parseArgs` with strict checking whose failures become usage errors (exit 64). */
-export const parseCommandArgs = <T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> => {
+type OptionsConfig = NonNullable<Parameters<typeof parseArgs>[0]>['options'] & object;
+type CommandArgsConfig<O extends OptionsConfig> = { args: string[]; strict: true; allowPositionals: true; options: typeof globalOptions & O };
+
+/**
+ * A command's arguments: its own options plus the global ones, checked strictly; positionals are
+ * the command's to check. Any parse failure becomes a usage error (exit 64).
+ */
+export const parseCommandArgs = <O extends OptionsConfig>(args: readonly string[], options: O, usage: string): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> => {
+  const config: CommandArgsConfig<O> = { args: [...args], strict: true, allowPositionals: true, options: { ...globalOptions, ...options } };
   try {
     return parseArgs(config);
   } catch (e) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { connectionOf, countryArg, globalOptions, globalOptionsHelp, indicatorArg, instantArg, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
-import type { Command } from '../command.ts';
+import { connectionOf, countryArg, globalOptionsHelp, indicatorArg, instantArg, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
+import { commandGroup, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatDuration, formatFields, formatInstant, formatNumber, formatTable, printJson } from '../output/table.ts';
@@ -77,7 +77,7 @@ const pageQuery = (values: { limit?: string | undefined; offset?: string | undef
 });
 
 const series = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const { values, positionals } = parseCommandArgs({ args: [...args], strict: true, allowPositionals: true, options: { ...globalOptions, year: { type: 'string' } } }, usage);
+  const { values, positionals } = parseCommandArgs(args, { year: { type: 'string' } }, usage);
   const [rawCountry = '', rawIndicator = ''] = positionalsOf(positionals, ['ISO3', 'INDICATOR'], usage);
   const country = countryArg('ISO3', rawCountry, usage);
   const indicator = indicatorArg('INDICATOR', rawIndicator, usage);
@@ -101,10 +101,7 @@ const series = async (args: readonly string[], ctx: CliContext): Promise<number>
 };
 
 const runs = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const { values, positionals } = parseCommandArgs(
-    { args: [...args], strict: true, allowPositionals: true, options: { ...globalOptions, limit: { type: 'string' }, offset: { type: 'string' } } },
-    usage,
-  );
+  const { values, positionals } = parseCommandArgs(args, { limit: { type: 'string' }, offset: { type: 'string' } }, usage);
   positionalsOf(positionals, [], usage);
   const query = pageQuery(values);
   const connection = connectionOf(values, ctx, usage);
@@ -135,7 +132,7 @@ const runs = async (args: readonly string[], ctx: CliContext): Promise<number> =
 };
 
 const run = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const { values, positionals } = parseCommandArgs({ args: [...args], strict: true, allowPositionals: true, options: globalOptions }, usage);
+  const { values, positionals } = parseCommandArgs(args, {}, usage);
   const [runId = ''] = positionalsOf(positionals, ['RUNID'], usage);
   const connection = connectionOf(values, ctx, usage);
   const body = await apiClientFor(connection, ctx).get(`/api/v1/audit/runs/${encodeURIComponent(runId)}`, { schema: auditRun });
@@ -168,15 +165,7 @@ const run = async (args: readonly string[], ctx: CliContext): Promise<number> =>
 };
 
 const changes = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const { values, positionals } = parseCommandArgs(
-    {
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: { ...globalOptions, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, actor: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } },
-    },
-    usage,
-  );
+  const { values, positionals } = parseCommandArgs(args, { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, actor: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } }, usage);
   positionalsOf(positionals, [], usage);
   const query = {
     from: values.from === undefined ? undefined : instantArg('--from', values.from, usage),
@@ -197,19 +186,7 @@ const changes = async (args: readonly string[], ctx: CliContext): Promise<number
   return 0;
 };
 
-const queries: Readonly<Record<string, (args: readonly string[], ctx: CliContext) => Promise<number>>> = { series, runs, run, changes };
-
-export const auditCommand: Command = {
-  name: 'audit',
-  summary: 'audit trail: a series, ingestion runs, one run, changes in a window',
-  usage,
-  async run(args, ctx) {
-    const [query, ...rest] = args;
-    const handler = query === undefined ? undefined : queries[query];
-    if (!handler) throw new UsageError(query === undefined ? 'missing query' : `unknown query "${query}"`, usage);
-    return handler(rest, ctx);
-  },
-};
+export const auditCommand = commandGroup('audit', 'audit trail: a series, ingestion runs, one run, changes in a window', usage, { series, runs, run, changes });
 
 const asofUsage = `Usage: nationpulse asof --at ISO --country ISO3
 
@@ -223,10 +200,7 @@ export const asofCommand: Command = {
   summary: "a country's indicators as known at an instant",
   usage: asofUsage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs(
-      { args: [...args], strict: true, allowPositionals: true, options: { ...globalOptions, at: { type: 'string' }, country: { type: 'string' } } },
-      asofUsage,
-    );
+    const { values, positionals } = parseCommandArgs(args, { at: { type: 'string' }, country: { type: 'string' } }, asofUsage);
     positionalsOf(positionals, [], asofUsage);
     if (!values.at || !values.country) throw new UsageError('--at and --country are required', asofUsage);
     const query = { at: instantArg('--at', values.at, asofUsage), country: countryArg('--country', values.country, asofUsage) };

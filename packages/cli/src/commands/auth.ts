@@ -1,4 +1,4 @@
-import { connectionOf, globalOptions, globalOptionsHelp, parseCommandArgs } from '../args.ts';
+import { connectionOf, globalOptionsHelp, parseCommandArgs, positionalsOf } from '../args.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant } from '../output/table.ts';
@@ -22,11 +22,8 @@ export const signinCommand: Command = {
   summary: 'sign in and save the session (tokens refresh by themselves)',
   usage: signinUsage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs(
-      { args: [...args], strict: true, allowPositionals: true, options: { ...globalOptions, user: { type: 'string' }, 'password-stdin': { type: 'boolean' } } },
-      signinUsage,
-    );
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, signinUsage);
+    const { values, positionals } = parseCommandArgs(args, { user: { type: 'string' }, 'password-stdin': { type: 'boolean' } }, signinUsage);
+    positionalsOf(positionals, [], signinUsage);
     if (!values.user) throw new UsageError('--user is required', signinUsage);
     const connection = connectionOf(values, ctx, signinUsage);
     const password = values['password-stdin'] ? await readFirstLine(ctx.stdin) : await promptHidden(ctx, `Password for ${values.user}: `);
@@ -50,8 +47,8 @@ export const signoutCommand: Command = {
   summary: 'revoke the saved session and forget it',
   usage: signoutUsage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs({ args: [...args], strict: true, allowPositionals: true, options: globalOptions }, signoutUsage);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, signoutUsage);
+    const { values, positionals } = parseCommandArgs(args, {}, signoutUsage);
+    positionalsOf(positionals, [], signoutUsage);
     const connection = connectionOf(values, ctx, signoutUsage);
     // Sign-out concerns the saved session, whatever NATIONPULSE_TOKEN says.
     const signedOut = await apiClientFor(connection, { ...ctx, env: { ...ctx.env, NATIONPULSE_TOKEN: undefined } }).signOut();

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { connectionOf, globalOptions, globalOptionsHelp, parseCommandArgs, positionalsOf } from '../args.ts';
+import type { ApiClient } from '../api-client.ts';
+import { connectionOf, globalOptionsHelp, parseCommandArgs, positionalsOf } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { formatDuration, formatNumber, printJson } from '../output/table.ts';
 import { createProgressBar } from '../output/progress.ts';
 import { runPackageCli } from '../package-cli.ts';
+import { pollUntil } from '../polling.ts';
 import { apiClientFor } from '../remote.ts';
 
 const usage = `Usage: nationpulse ingest --file PATH [--indicator CODE]
@@ -54,30 +56,27 @@ const readSpec = async (raw: string, ctx: CliContext): Promise<unknown> => {
   }
 };
 
-const followRun = async (runId: string, ctx: CliContext, client: ReturnType<typeof apiClientFor>, json: boolean): Promise<number> => {
+const followRun = async (runId: string, ctx: CliContext, client: ApiClient, json: boolean): Promise<number> => {
   const bar = createProgressBar(ctx, ` ingest {dataset} |{bar}| {percentage}% | {rows} rows | {rejected} rejected`);
+  let run: z.infer<typeof ingestionRunSchema>;
   try {
-    for (;;) {
-      const run = await client.get(`/api/v1/ingestions/${encodeURIComponent(runId)}`, { schema: ingestionRunSchema });
-      const payload = { dataset: run.dataset, rows: formatNumber(run.progress.rowsRead), rejected: formatNumber(run.progress.rowsRejected) };
-      bar.update(run.status === 'completed' ? 100 : Math.min(100, run.progress.percent), payload, 100);
-      if (run.status !== 'running') {
-        bar.stop();
-        if (json) printJson(ctx.stdout, run);
-        else if (run.status === 'completed' && run.summary) {
-          const s = run.summary;
-          ctx.stdout.write(
-            `run ${run.runId} completed in ${formatDuration(s.durationMs)}: ${formatNumber(s.rowsRead)} rows read, ${formatNumber(s.rowsChanged)} changed, ${formatNumber(s.rowsUnchanged)} unchanged, ${formatNumber(s.rowsRejected)} rejected; ${formatNumber(s.seriesChanged)} series changed; position ${run.position ?? '-'}\n`,
-          );
-        } else ctx.stdout.write(`run ${run.runId} ${run.status.toUpperCase()}${run.reason ? `: ${run.reason}` : ''}\n`);
-        return run.status === 'completed' ? 0 : 1;
-      }
-      await ctx.sleep(POLL_MS, ctx.signal);
-      if (ctx.signal.aborted) throw new CliError('INTERRUPTED', `Interrupted; the run goes on: nationpulse audit run ${runId}`);
-    }
+    run = await pollUntil(ctx, POLL_MS, `the run goes on: nationpulse audit run ${runId}`, async () => {
+      const current = await client.get(`/api/v1/ingestions/${encodeURIComponent(runId)}`, { schema: ingestionRunSchema });
+      const payload = { dataset: current.dataset, rows: formatNumber(current.progress.rowsRead), rejected: formatNumber(current.progress.rowsRejected) };
+      bar.update(current.status === 'completed' ? 100 : Math.min(100, current.progress.percent), payload, 100);
+      return current.status === 'running' ? undefined : current;
+    });
   } finally {
     bar.stop();
   }
+  if (json) printJson(ctx.stdout, run);
+  else if (run.status === 'completed' && run.summary) {
+    const s = run.summary;
+    ctx.stdout.write(
+      `run ${run.runId} completed in ${formatDuration(s.durationMs)}: ${formatNumber(s.rowsRead)} rows read, ${formatNumber(s.rowsChanged)} changed, ${formatNumber(s.rowsUnchanged)} unchanged, ${formatNumber(s.rowsRejected)} rejected; ${formatNumber(s.seriesChanged)} series changed; position ${run.position ?? '-'}\n`,
+    );
+  } else ctx.stdout.write(`run ${run.runId} ${run.status.toUpperCase()}${run.reason ? `: ${run.reason}` : ''}\n`);
+  return run.status === 'completed' ? 0 : 1;
 };
 
 export const ingestCommand: Command = {
@@ -85,15 +84,7 @@ export const ingestCommand: Command = {
   summary: 'ingest a World Bank CSV file or folder (locally, or --remote through the platform)',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs(
-      {
-        args: [...args],
-        strict: true,
-        allowPositionals: true,
-        options: { ...globalOptions, file: { type: 'string' }, indicator: { type: 'string' }, remote: { type: 'boolean' }, spec: { type: 'string' }, detach: { type: 'boolean' } },
-      },
-      usage,
-    );
+    const { values, positionals } = parseCommandArgs(args, { file: { type: 'string' }, indicator: { type: 'string' }, remote: { type: 'boolean' }, spec: { type: 'string' }, detach: { type: 'boolean' } }, usage);
     positionalsOf(positionals, [], usage);
     if (!values.file === !values.spec) throw new UsageError(values.file ? '--file and --spec exclude each other' : '--file (or --remote --spec) is required', usage);
     if (values.indicator !== undefined && !values.file) throw new UsageError('--indicator goes with --file', usage);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { ApiClient } from '../api-client.ts';
-import { connectionOf, globalOptions, globalOptionsHelp, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
+import { connectionOf, globalOptionsHelp, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { createProgressBar, formatEta } from '../output/progress.ts';
 import { formatInstant, formatNumber, formatTable, printJson } from '../output/table.ts';
 import { runPackageCli } from '../package-cli.ts';
+import { pollUntil } from '../polling.ts';
 import { apiClientFor } from '../remote.ts';
 
 /** GET /api/v1/ops/projections (projectors' ProjectionStatus). */
@@ -87,28 +88,28 @@ const remoteRebuild = async (ctx: CliContext, client: ApiClient, name: string, d
     return 0;
   }
   const startedAt = ctx.now().getTime();
-  const bar = createProgressBar(ctx, ` rebuild ${name} |{bar}| {percentage}% | position {value}/{total} | {rate} ev/s | ETA {eta}`);
+  const bar = createProgressBar(ctx, ` rebuild ${name} |{bar}| {percentage}% | position {value}/{total} | {rate} ev/s | ETA {remaining}`);
   let seenRebuilding = false;
+  let live: ProjectionStatus;
   try {
-    for (;;) {
+    live = await pollUntil(ctx, pollMs, `the rebuild of ${name} goes on in the platform`, async () => {
       const current = (await fetchStatus(client)).find((p) => p.name === name);
       if (!current) throw new CliError('PROJECTION_NOT_FOUND', `The projection ${name} disappeared while rebuilding`);
       if (current.status === 'failed') throw new CliError('REBUILD_FAILED', `The rebuild of ${name} failed: ${current.error ?? 'no reason given'}`);
       if (current.rebuild) {
         seenRebuilding = true;
-        bar.update(current.rebuild.position, { rate: formatNumber(Math.round(current.rebuild.eventsPerSecond)), eta: formatEta(current.rebuild.etaSeconds) }, current.rebuild.target);
-      } else if (current.status === 'live' && (seenRebuilding || ctx.now().getTime() - startedAt >= SETTLE_MS)) {
-        bar.update(current.head, { rate: '-', eta: '0 s' }, current.head);
-        bar.stop();
-        ctx.stdout.write(`${name} rebuilt and live at position ${formatNumber(current.position)} (v${current.version}, ${((ctx.now().getTime() - startedAt) / 1000).toFixed(1)} s)\n`);
-        return 0;
+        bar.update(current.rebuild.position, { rate: formatNumber(Math.round(current.rebuild.eventsPerSecond)), remaining: formatEta(current.rebuild.etaSeconds) }, current.rebuild.target);
+        return undefined;
       }
-      await ctx.sleep(pollMs, ctx.signal);
-      if (ctx.signal.aborted) throw new CliError('INTERRUPTED', `Interrupted; the rebuild of ${name} goes on in the platform`);
-    }
+      const done = current.status === 'live' && (seenRebuilding || ctx.now().getTime() - startedAt >= SETTLE_MS);
+      if (done) bar.update(current.head, { rate: '-', remaining: '0 s' }, current.head);
+      return done ? current : undefined;
+    });
   } finally {
     bar.stop();
   }
+  ctx.stdout.write(`${name} rebuilt and live at position ${formatNumber(live.position)} (v${live.version}, ${((ctx.now().getTime() - startedAt) / 1000).toFixed(1)} s)\n`);
+  return 0;
 };
 
 export const projectionsCommand: Command = {
@@ -116,15 +117,7 @@ export const projectionsCommand: Command = {
   summary: 'projection status and rebuilds (locally, or --remote with a progress bar)',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs(
-      {
-        args: [...args],
-        strict: true,
-        allowPositionals: true,
-        options: { ...globalOptions, remote: { type: 'boolean' }, watch: { type: 'boolean' }, detach: { type: 'boolean' }, interval: { type: 'string' } },
-      },
-      usage,
-    );
+    const { values, positionals } = parseCommandArgs(args, { remote: { type: 'boolean' }, watch: { type: 'boolean' }, detach: { type: 'boolean' }, interval: { type: 'string' } }, usage);
     const [sub, ...rest] = positionals;
     if (sub !== 'status' && sub !== 'rebuild') throw new UsageError(sub === undefined ? 'missing sub-command' : `unknown sub-command "${sub}"`, usage);
     const [name] = positionalsOf(rest, sub === 'rebuild' ? ['NAME'] : [], usage);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { connectionOf, globalOptions, globalOptionsHelp, parseCommandArgs } from '../args.ts';
+import { connectionOf, globalOptionsHelp, parseCommandArgs, positionalsOf } from '../args.ts';
 import type { Command } from '../command.ts';
-import { CliError, UsageError } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { formatTable, printJson } from '../output/table.ts';
 import { apiClientFor } from '../remote.ts';
 
@@ -36,8 +36,8 @@ export const pulseCommand: Command = {
   summary: 'health of every service and dependency (exit 0 only when all are up)',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs({ args: [...args], strict: true, allowPositionals: true, options: globalOptions }, usage);
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
+    const { values, positionals } = parseCommandArgs(args, {}, usage);
+    positionalsOf(positionals, [], usage);
     const connection = connectionOf(values, ctx, usage);
     const client = apiClientFor(connection, ctx);
     let pulse: Pulse;

@@ -7,11 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import { reportFormats, reportSpecSchema } from '@nationpulse/domain';
 import { z } from 'zod';
 import type { ApiClient } from '../api-client.ts';
-import { connectionOf, globalOptions, globalOptionsHelp, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
-import type { Command } from '../command.ts';
+import { connectionOf, globalOptionsHelp, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
+import { commandGroup } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { formatBytes, formatFields, formatInstant, formatNumber, printJson } from '../output/table.ts';
+import { pollUntil } from '../polling.ts';
 import { apiClientFor } from '../remote.ts';
 
 /** POST /api/v1/reports answers the command's receipt with the report id. */
@@ -66,12 +67,8 @@ const describe = (r: ReportStatus): string =>
 
 const request = async (args: readonly string[], ctx: CliContext): Promise<number> => {
   const { values, positionals } = parseCommandArgs(
-    {
-      args: [...args],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        ...globalOptions,
+      args,
+      {
         kind: { type: 'string' },
         country: { type: 'string' },
         indicator: { type: 'string' },
@@ -83,9 +80,8 @@ const request = async (args: readonly string[], ctx: CliContext): Promise<number
         wait: { type: 'boolean' },
         'wait-timeout': { type: 'string' },
       },
-    },
-    usage,
-  );
+      usage,
+    );
   positionalsOf(positionals, [], usage);
   if (!values.kind) throw new UsageError('--kind is required', usage);
   const year = (name: string, raw: string | undefined) => (raw === undefined ? undefined : intArg(name, raw, usage, { min: 1800, max: 2200 }));
@@ -117,22 +113,20 @@ const request = async (args: readonly string[], ctx: CliContext): Promise<number
   }
   ctx.stderr.write(`Report ${receipt.reportId} requested; waiting for it…\n`);
   const deadline = ctx.now().getTime() + waitMs;
-  for (;;) {
-    const report = await statusOf(client, receipt.reportId, receipt.position);
-    if (report.status !== 'requested') {
-      if (connection.json) printJson(ctx.stdout, report);
-      else ctx.stdout.write(describe(report));
-      if (report.status === 'generated' && !connection.json) ctx.stdout.write(`Download it with: nationpulse reports download ${report.reportId}\n`);
-      return report.status === 'generated' ? 0 : 1;
-    }
+  const report = await pollUntil(ctx, POLL_MS, `the report goes on: nationpulse reports status ${receipt.reportId}`, async () => {
+    const current = await statusOf(client, receipt.reportId, receipt.position);
+    if (current.status !== 'requested') return current;
     if (ctx.now().getTime() > deadline) throw new CliError('WAIT_TIMEOUT', `Report ${receipt.reportId} is still being generated after ${waitMs / 1000} s (--wait-timeout)`);
-    await ctx.sleep(POLL_MS, ctx.signal);
-    if (ctx.signal.aborted) throw new CliError('INTERRUPTED', `Interrupted; the report goes on: nationpulse reports status ${receipt.reportId}`);
-  }
+    return undefined;
+  });
+  if (connection.json) printJson(ctx.stdout, report);
+  else ctx.stdout.write(describe(report));
+  if (report.status === 'generated' && !connection.json) ctx.stdout.write(`Download it with: nationpulse reports download ${report.reportId}\n`);
+  return report.status === 'generated' ? 0 : 1;
 };
 
 const status = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const { values, positionals } = parseCommandArgs({ args: [...args], strict: true, allowPositionals: true, options: globalOptions }, usage);
+  const { values, positionals } = parseCommandArgs(args, {}, usage);
   const [id = ''] = positionalsOf(positionals, ['ID'], usage);
   const connection = connectionOf(values, ctx, usage);
   const report = await statusOf(apiClientFor(connection, ctx), id);
@@ -148,10 +142,7 @@ const dispositionName = (header: string | null): string | null => {
 };
 
 const download = async (args: readonly string[], ctx: CliContext): Promise<number> => {
-  const { values, positionals } = parseCommandArgs(
-    { args: [...args], strict: true, allowPositionals: true, options: { ...globalOptions, output: { type: 'string', short: 'o' } } },
-    usage,
-  );
+  const { values, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' } }, usage);
   const [id = ''] = positionalsOf(positionals, ['ID'], usage);
   const connection = connectionOf(values, ctx, usage);
   const client = apiClientFor(connection, ctx);
@@ -193,16 +184,4 @@ const download = async (args: readonly string[], ctx: CliContext): Promise<numbe
   return 0;
 };
 
-const subcommands: Readonly<Record<string, (args: readonly string[], ctx: CliContext) => Promise<number>>> = { request, status, download };
-
-export const reportsCommand: Command = {
-  name: 'reports',
-  summary: 'request a report, follow it, download its file',
-  usage,
-  async run(args, ctx) {
-    const [sub, ...rest] = args;
-    const handler = sub === undefined ? undefined : subcommands[sub];
-    if (!handler) throw new UsageError(sub === undefined ? 'missing sub-command' : `unknown sub-command "${sub}"`, usage);
-    return handler(rest, ctx);
-  },
-};
+export const reportsCommand = commandGroup('reports', 'request a report, follow it, download its file', usage, { request, status, download });

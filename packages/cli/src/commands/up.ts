@@ -19,7 +19,7 @@ export const upCommand: Command = {
   summary: 'run the whole platform here, embedded (Ctrl-C stops it)',
   usage,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs({ args: [...args], strict: true, allowPositionals: true, options: { 'data-dir': { type: 'string' } } }, usage);
+    const { values, positionals } = parseCommandArgs(args, { 'data-dir': { type: 'string' } }, usage);
     positionalsOf(positionals, [], usage);
     if (values['data-dir'] === '') throw new UsageError('--data-dir is empty', usage);
     if (values['data-dir'] !== undefined) process.env['NATIONPULSE_DATA_DIR'] = resolve(ctx.cwd, values['data-dir']);

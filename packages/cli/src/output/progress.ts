@@ -14,7 +14,7 @@ export interface ProgressBar {
 export const createProgressBar = (ctx: CliContext, format: string): ProgressBar => {
   const interactive = ctx.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
-    { format, hideCursor: interactive, noTTYOutput: !interactive, notTTYSchedule: 5_000, stream: ctx.stderr, gracefulExit: false },
+    { format, hideCursor: interactive, noTTYOutput: !interactive, notTTYSchedule: 5_000, clearOnComplete: !interactive, stream: ctx.stderr, gracefulExit: false },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
