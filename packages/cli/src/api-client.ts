@@ -59,6 +59,8 @@ export interface ApiClient {
 const tokenPair = z.object({ accessToken: z.string().min(1), refreshToken: z.string().min(1), expiresIn: z.number().positive() });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
+/** Nothing listens there (or no such host): the platform is not running at that URL. */
+const NOT_LISTENING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 /** Connection failures worth a retry: the server was there and dropped the connection. */
 const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
@@ -109,6 +111,9 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
     if (options.signal?.aborted) return new CliError('INTERRUPTED', 'Interrupted', { cause: e });
     if (e instanceof DOMException && e.name === 'TimeoutError') return new CliError('TIMEOUT', `${method} ${url} got no answer within ${timeoutMs} ms (--timeout)`, { cause: e });
     const code = causeCode(e);
+    if (code !== undefined && !NOT_LISTENING.has(code)) {
+      return new CliError('CONNECTION_FAILED', `The connection to ${url} failed (${code})`, { cause: e });
+    }
     return new CliError(
       'UNREACHABLE',
       `Cannot reach ${url}${code ? ` (${code})` : ''}. Is the platform running? Start it with \`nationpulse up\`, or point --url / NATIONPULSE_URL at it.`,
@@ -174,7 +179,7 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
       if (current.refreshToken !== spent.refreshToken) return current;
       let pair: z.infer<typeof tokenPair>;
       try {
-        pair = (await send('POST', '/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken }, schema: tokenPair, auth: false }, false)).body;
+        pair = (await send('POST', '/api/v1/auth/refresh', { body: { refreshToken: current.refreshToken }, schema: tokenPair, auth: false })).body;
       } catch (e) {
         if (e instanceof CliError && e.status === 401) {
           await store.remove(baseUrl);
@@ -187,82 +192,90 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
       return next;
     });
 
-  const send = async <T>(method: string, path: string, opts: RequestOptions<T>, mayRefresh: boolean): Promise<ApiResponse<T>> => {
-    const url = urlOf(path, opts.query);
-    const auth = opts.auth === false ? null : await bearer();
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
-    const attempt = async (token: string | null) => {
-      const h = token ? { ...headers, authorization: `Bearer ${token}` } : headers;
-      return exchange(method, url, { headers: h, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) }, method === 'GET' || opts.idempotencyKey !== undefined);
-    };
-    let { response, deadline } = await attempt(auth?.token ?? null);
-    try {
-      if (response.status === 401 && mayRefresh && auth?.session && credentials.kind === 'session') {
-        const error = await apiError(response, '');
-        if (error.code !== 'TOKEN_EXPIRED') throw error;
-        deadline.clear();
-        const fresh = await refresh(credentials.store, auth.session);
-        ({ response, deadline } = await attempt(fresh.accessToken));
-      }
-      if (!response.ok && !opts.acceptStatuses?.includes(response.status)) {
-        throw await apiError(response, response.status === 401 && opts.auth !== false ? signInHint(auth) : '');
-      }
-      let json: unknown;
-      try {
-        const text = await response.text();
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch (e) {
-        if (e instanceof DOMException) throw failure(method, url, e);
-        throw new CliError('UNEXPECTED_RESPONSE', `${method} ${url} answered something that is not JSON`, { cause: e });
-      }
-      const parsed = opts.schema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new CliError('UNEXPECTED_RESPONSE', `${method} ${url} answered a body this CLI does not understand (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`);
-      }
-      const position = Number(response.headers.get('x-position'));
-      return { status: response.status, body: parsed.data, position: response.headers.has('x-position') && Number.isFinite(position) ? position : null };
-    } catch (e) {
-      if (e instanceof DOMException) throw failure(method, url, e);
-      throw e;
-    } finally {
-      deadline.clear();
-    }
-  };
-
   const signInHint = (auth: { session: Session | null } | null): string => {
     if (credentials.kind === 'token') return ' (the token in NATIONPULSE_TOKEN was refused)';
     if (!auth) return '. Sign in first: nationpulse signin --user NAME';
     return '';
   };
 
+  /**
+   * One request as the signed-in user (unless `auth` is false): when the access token has
+   * expired, refreshes the session once and repeats the request. Any answer other than 2xx
+   * (or an accepted status) becomes a CliError with the API's code.
+   */
+  const authorized = async (
+    method: string,
+    url: string,
+    init: { headers: Record<string, string>; body?: string },
+    options: { auth: boolean; idempotent: boolean; acceptStatuses?: readonly number[] | undefined },
+  ) => {
+    const auth = options.auth ? await bearer() : null;
+    const attempt = (token: string | null) => exchange(method, url, { ...init, headers: token ? { ...init.headers, authorization: `Bearer ${token}` } : init.headers }, options.idempotent);
+    let { response, deadline } = await attempt(auth?.token ?? null);
+    try {
+      if (response.status === 401 && auth?.session && credentials.kind === 'session') {
+        const error = await apiError(response, '');
+        if (error.code !== 'TOKEN_EXPIRED') throw error;
+        deadline.clear();
+        ({ response, deadline } = await attempt((await refresh(credentials.store, auth.session)).accessToken));
+      }
+      if (!response.ok && !options.acceptStatuses?.includes(response.status)) {
+        throw await apiError(response, response.status === 401 && options.auth ? signInHint(auth) : '');
+      }
+      return { response, deadline };
+    } catch (e) {
+      deadline.clear();
+      if (e instanceof DOMException) throw failure(method, url, e);
+      throw e;
+    }
+  };
+
+  const send = async <T>(method: string, path: string, opts: RequestOptions<T>): Promise<ApiResponse<T>> => {
+    const url = urlOf(path, opts.query);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+    const { response, deadline } = await authorized(method, url, { headers, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) }, {
+      auth: opts.auth !== false,
+      idempotent: method === 'GET' || opts.idempotencyKey !== undefined,
+      acceptStatuses: opts.acceptStatuses,
+    });
+    let json: unknown;
+    try {
+      const text = await response.text();
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch (e) {
+      if (e instanceof DOMException) throw failure(method, url, e);
+      throw new CliError('UNEXPECTED_RESPONSE', `${method} ${url} answered something that is not JSON`, { cause: e });
+    } finally {
+      deadline.clear();
+    }
+    const parsed = opts.schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CliError('UNEXPECTED_RESPONSE', `${method} ${url} answered a body this CLI does not understand (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`);
+    }
+    const position = Number(response.headers.get('x-position'));
+    return { status: response.status, body: parsed.data, position: response.headers.has('x-position') && Number.isFinite(position) ? position : null };
+  };
+
   const client: ApiClient = {
     baseUrl,
-    request: (method, path, opts) => send(method, path, opts, true),
-    get: async (path, opts) => (await send('GET', path, opts, true)).body,
-    post: async (path, opts) => (await send('POST', path, opts, true)).body,
+    request: (method, path, opts) => send(method, path, opts),
+    get: async (path, opts) => (await send('GET', path, opts)).body,
+    post: async (path, opts) => (await send('POST', path, opts)).body,
 
     async stream(path) {
       const url = urlOf(path);
-      const auth = await bearer();
-      const attempt = (token: string | null) => exchange('GET', url, { headers: token ? { authorization: `Bearer ${token}` } : {} }, true);
-      let { response, deadline } = await attempt(auth?.token ?? null);
-      if (response.status === 401 && auth?.session && credentials.kind === 'session') {
-        const error = await apiError(response, '');
-        deadline.clear();
-        if (error.code !== 'TOKEN_EXPIRED') throw error;
-        ({ response, deadline } = await attempt((await refresh(credentials.store, auth.session)).accessToken));
-      }
-      if (!response.ok || !response.body) {
-        deadline.clear();
-        throw await apiError(response, response.status === 401 ? signInHint(auth) : '');
-      }
+      const { response, deadline } = await authorized('GET', url, { headers: {} }, { auth: true, idempotent: true });
       const body = response.body;
+      if (!body) {
+        deadline.clear();
+        throw new CliError('UNEXPECTED_RESPONSE', `GET ${url} answered no body`);
+      }
       async function* chunks(): AsyncIterable<Uint8Array> {
         try {
-          for await (const chunk of body) {
+          for await (const chunk of body!) {
             deadline.arm();
             yield chunk;
           }
@@ -277,7 +290,7 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
 
     async signIn(username, password) {
       if (credentials.kind !== 'session') throw new CliError('NO_SESSION_STORE', 'Signing in needs a session file');
-      const pair = (await send('POST', '/api/v1/auth/signin', { body: { username, password }, schema: tokenPair, auth: false }, false)).body;
+      const pair = (await send('POST', '/api/v1/auth/signin', { body: { username, password }, schema: tokenPair, auth: false })).body;
       const session = sessionFrom(username, pair);
       await credentials.store.save(baseUrl, session);
       return session;
@@ -288,7 +301,7 @@ export const createApiClient = (options: ApiClientOptions): ApiClient => {
       const session = await credentials.store.load(baseUrl);
       if (!session) return false;
       try {
-        await send('POST', '/api/v1/auth/signout', { body: { refreshToken: session.refreshToken }, schema: z.unknown(), auth: false }, false);
+        await send('POST', '/api/v1/auth/signout', { body: { refreshToken: session.refreshToken }, schema: z.unknown(), auth: false });
       } catch (e) {
         // A refresh token the server no longer knows is signed out already; anything else is reported.
         if (!(e instanceof CliError && e.status === 401)) throw e;

@@ -16,6 +16,8 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
   /** Answer only after this long (timeouts). */
   readonly delayMs?: number;
+  /** Drop the connection instead of answering. */
+  readonly drop?: boolean;
 }
 
 export type Handler = (request: RecordedRequest, params: Readonly<Record<string, string>>) => Reply | Promise<Reply>;
@@ -73,6 +75,7 @@ export const startFakeGateway = async (): Promise<FakeGateway> => {
         const reply = found ? await found.r.handler(request, found.params!) : apiError(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${url.pathname}`);
         if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
         if (res.destroyed) return;
+        if (reply.drop) return void req.socket.destroy();
         const body = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.body ?? '');
         res.writeHead(reply.status ?? 200, { ...(reply.json !== undefined ? { 'content-type': 'application/json' } : {}), ...reply.headers });
         res.end(body);
