@@ -82,6 +82,20 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI is a client of the public API: besides it, only the domain's schemas and the
+    // embedded platform's entry point (`up`); other packages' CLIs run as processes.
+    files: ['packages/cli/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: driverRestrictions(null),
+          patterns: [{ regex: '^@nationpulse/(?!domain$|embedded-platform/main$|platform/testing$)', message: 'The CLI talks to the platform through its public API, not its internals.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

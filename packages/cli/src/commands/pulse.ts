@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { connectionOf, globalOptionsHelp, parseCommandArgs, positionalsOf } from '../args.ts';
+import type { Command } from '../command.ts';
+import { CliError } from '../errors.ts';
+import { formatTable, printJson } from '../output/table.ts';
+import { apiClientFor } from '../remote.ts';
+
+/**
+ * GET /api/v1/ops/pulse: the gateway checks every service and dependency concurrently and
+ * answers each one's status and latency (503 when one is down, with the same body).
+ */
+export const pulseSchema = z.object({
+  status: z.string(),
+  checkedAt: z.string().optional(),
+  dependencies: z.array(
+    z.object({
+      name: z.string(),
+      status: z.string(),
+      latencyMs: z.number().nullable().optional(),
+      message: z.string().nullable().optional(),
+    }),
+  ),
+});
+export type Pulse = z.infer<typeof pulseSchema>;
+
+const usage = `Usage: nationpulse pulse
+
+Asks the gateway for the health of every service and dependency (GET /api/v1/ops/pulse) and prints
+each one with its status and latency. Exits 0 only when all are up, 1 when any is not, 69 when the
+gateway cannot be reached.
+
+${globalOptionsHelp}`;
+
+export const pulseCommand: Command = {
+  name: 'pulse',
+  summary: 'health of every service and dependency (exit 0 only when all are up)',
+  usage,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(args, {}, usage);
+    positionalsOf(positionals, [], usage);
+    const connection = connectionOf(values, ctx, usage);
+    const client = apiClientFor(connection, ctx);
+    let pulse: Pulse;
+    try {
+      pulse = (await client.request('GET', '/api/v1/ops/pulse', { schema: pulseSchema, acceptStatuses: [503] })).body;
+    } catch (e) {
+      if (e instanceof CliError && e.code === 'UNREACHABLE') {
+        throw new CliError(e.code, `The pulse is unreachable: ${e.message}`, { exitCode: e.exitCode });
+      }
+      throw e;
+    }
+    const down = pulse.dependencies.filter((d) => d.status !== 'up');
+    if (connection.json) printJson(ctx.stdout, pulse);
+    else {
+      ctx.stdout.write(
+        formatTable(
+          [{ header: 'DEPENDENCY' }, { header: 'STATUS' }, { header: 'LATENCY', align: 'right' }, { header: 'DETAIL' }],
+          pulse.dependencies.map((d) => [d.name, d.status, d.latencyMs === null || d.latencyMs === undefined ? '-' : `${Math.round(d.latencyMs)} ms`, d.message ?? '']),
+        ),
+      );
+      ctx.stdout.write(down.length === 0 ? `all ${pulse.dependencies.length} up\n` : `${down.length} of ${pulse.dependencies.length} not up: ${down.map((d) => d.name).join(', ')}\n`);
+    }
+    return down.length === 0 && pulse.dependencies.length > 0 ? 0 : 1;
+  },
+};
