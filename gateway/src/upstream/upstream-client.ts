@@ -73,7 +73,19 @@ export const createUpstream = (options: UpstreamOptions): Upstream => {
     new NationPulseError('unavailable', 'UPSTREAM_TIMEOUT', `The ${options.name} service did not answer within ${options.timeoutMs} ms`, { upstream: options.name }, { cause });
 
   const once = async (request: UpstreamRequest, remainingMs: number): Promise<UpstreamResponse> => {
-    const signal = AbortSignal.timeout(remainingMs);
+    // One timer per call, cleared as soon as the answer is read (AbortSignal.timeout's would live
+    // on for the whole timeout, per request).
+    const controller = new AbortController();
+    const { signal } = controller;
+    const timer = setTimeout(() => controller.abort(), remainingMs);
+    try {
+      return await read(request, remainingMs, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const read = async (request: UpstreamRequest, remainingMs: number, signal: AbortSignal): Promise<UpstreamResponse> => {
     const res: Dispatcher.ResponseData = await pool.request({
       method: request.method,
       path: request.path,
