@@ -6,10 +6,12 @@ export default defineConfig({
   test: {
     // CI also writes a machine-readable report, from which .ci/run prints the closing summary line.
     reporters: process.env['CI'] ? ['default', ['json', { outputFile: 'artifacts/vitest-report.json' }]] : ['default'],
+    // e2e runs after the unit and int projects: it stops and restarts shared servers (Kafka) and
+    // starts whole platforms, which must not overlap the contract suites on a 2-core machine.
     projects: [
-      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude } },
-      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude, testTimeout: 30_000, hookTimeout: 60_000 } },
-      { test: { name: 'e2e', include: ['**/*.e2e.test.ts'], exclude, testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude, sequence: { groupOrder: 0 } } },
+      { test: { name: 'int', include: ['**/*.int.test.ts'], exclude, testTimeout: 30_000, hookTimeout: 60_000, sequence: { groupOrder: 0 } } },
+      { test: { name: 'e2e', include: ['**/*.e2e.test.ts'], exclude, testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'bash scripts/servers/down.sh >/dev/null 2>&1 || true' EXIT
 eval "$(bash scripts/servers/up.sh --export)"
-npx turbo run typecheck lint
+npx turbo run typecheck lint --concurrency=2
 npx vitest run "$@"
