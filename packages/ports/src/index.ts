@@ -1,3 +1,4 @@
 export * from './event-store.ts';
 export * from './read-store.ts';
 export * from './cache.ts';
+export * from './scheduling.ts';
