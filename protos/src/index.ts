@@ -8,3 +8,4 @@ export type * from './messages.ts';
 export * from './health.ts';
 export * from './errors.ts';
 export * from './server.ts';
+export * from './ingestion.ts';
