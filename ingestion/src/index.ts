@@ -22,3 +22,7 @@ export {
 } from './runs/ingest-file.ts';
 export { createSeriesWriter, type SeriesWriter } from './runs/series-writer.ts';
 export { ingestionConfigSchema, type IngestionConfig } from './config.ts';
+export { startIngestionService, type IngestionService } from './service.ts';
+export { ingestionServiceConfigSchema, type IngestionServiceConfig, type IngestionSchedule } from './service/config.ts';
+export { sourceSpecSchema, datasetOf, type SourceSpec } from './service/source-spec.ts';
+export { triggerRemote, type RemoteTriggerOptions, type RemoteRunOutcome } from './remote/trigger-remote.ts';

@@ -110,7 +110,8 @@ export const createIngestionGrpcService = ({ runner, authorize, logger }: Ingest
         if (ended) return;
         ended = true;
         unwatch();
-        call.destroy(fail(error, call.getPath()));
+        // grpc-js turns an 'error' on a server stream into the call's status; destroy() would drop it.
+        call.emit('error', fail(error, call.getPath()));
       });
     },
 
