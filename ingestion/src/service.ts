@@ -73,7 +73,7 @@ export const startIngestionService = async (
       runner,
       authorize,
       logger,
-      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      bodyLimitBytes: config.INGESTION_BODY_LIMIT_BYTES,
       health: async () => {
         const [store, locks] = await Promise.all([dependency(() => eventStore.headPosition()), dependency(() => lock.isHeld('health-check'))]);
         return { ok: store.up && locks.up, details: { eventStore: store.detail, lock: locks.detail } };

@@ -57,7 +57,7 @@ export const ingestionServiceConfigSchema = z
     /** Shared with the gateway, which issues the tokens. Embedded mode reads the write API's data/secrets/jwt.key. */
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     JWT_ISSUER: z.string().default('nationpulse'),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+    INGESTION_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
     LOG_LEVEL: configFields.logLevel,
   })
   .superRefine((c, ctx) => {

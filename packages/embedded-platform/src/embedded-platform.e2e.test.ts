@@ -34,7 +34,7 @@ const seed = async () => {
 describe('embedded platform (npm start)', () => {
   it('runs write API, projectors and read API in one process: a correction is readable at once with minPosition', async () => {
     await seed();
-    const [w, r, p, wg, rg] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [w, r, p, wg, rg, ih, ig] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     child = spawn(process.execPath, ['--import', 'tsx', entry], {
       env: {
         ...process.env,
@@ -44,6 +44,9 @@ describe('embedded platform (npm start)', () => {
         READ_API_HTTP_PORT: String(r),
         READ_API_GRPC_PORT: String(rg),
         PROJECTORS_HTTP_PORT: String(p),
+        INGESTION_HTTP_PORT: String(ih),
+        INGESTION_GRPC_PORT: String(ig),
+        NATIONPULSE_SEED_DEMO: 'false',
         NATIONPULSE_ADMIN_USER: 'admin',
         NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
         LOG_LEVEL: 'warn',
