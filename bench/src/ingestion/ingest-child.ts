@@ -34,6 +34,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const main = async () => {
   const expected = await lastSeries();
+  // The write API takes the first admin from the process environment.
+  process.env['NATIONPULSE_ADMIN_USER'] = 'bench-admin';
+  process.env['NATIONPULSE_ADMIN_PASSWORD'] = 'a long bench password';
   const platform = await startEmbeddedPlatform({
     ...process.env,
     NATIONPULSE_DATA_DIR: dataDir,
@@ -46,10 +49,10 @@ const main = async () => {
     INGESTION_GRPC_PORT: '0',
     INGESTION_FILE_ROOT: dirname(snapshot),
     NATIONPULSE_SEED_DEMO: 'false',
-    NATIONPULSE_ADMIN_USER: 'bench-admin',
-    NATIONPULSE_ADMIN_PASSWORD: 'a long bench password',
     LOG_LEVEL: 'warn',
   });
+  // What the platform holds before any data: the floor under the peak.
+  const idleRssMb = process.memoryUsage().rss / 1024 / 1024;
   try {
     // The admin's token, as the gateway would issue it.
     const store = createSqliteEventStore({ path: join(dataDir, 'events.db') });
@@ -99,7 +102,7 @@ const main = async () => {
     const full = await ingest();
     const again = await ingest();
     const { maxRSS } = process.resourceUsage();
-    process.stdout.write(`${JSON.stringify({ full, again, peakRssMb: maxRSS / 1024, series: `${expected.country}/${expected.indicator}` })}\n`);
+    process.stdout.write(`${JSON.stringify({ full, again, idleRssMb, peakRssMb: maxRSS / 1024, series: `${expected.country}/${expected.indicator}` })}\n`);
   } finally {
     await platform.close();
   }
