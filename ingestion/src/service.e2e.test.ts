@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -11,6 +11,8 @@ import { triggerRemote } from './remote/trigger-remote.ts';
 import { startIngestionService, type IngestionService } from './service.ts';
 import { ingestionServiceConfigSchema } from './service/config.ts';
 import { seedUser, TEST_JWT_SECRET, tokens, writeCsvFolder } from './service/testing/service-fixture.ts';
+import { fixture } from './testing/fixtures.ts';
+import { governmentFinanceMapping } from './testing/sdmx-mappings.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'np-ingestion-e2e-'));
 const eventStore = createSqliteEventStore({ path: join(root, 'events.db') });
@@ -76,6 +78,16 @@ describe('ingestion service over gRPC (temp SQLite event store)', () => {
     expect(run).toMatchObject({ runId: started.runId, status: 'completed', trigger: 'manual', actor: admin.userId, summary: { rowsRead: 18_000 } });
   });
 
+  it('runs any source kind sent as its JSON spec (here SDMX-CSV files), streaming to completion', async () => {
+    mkdirSync(join(root, 'oecd'));
+    copyFileSync(fixture('sdmx/government-finance.csv'), join(root, 'oecd', 'government-finance.csv'));
+    let dataset = '';
+    const outcome = await triggerRemote({ address, token: bearer(), spec: { kind: 'sdmx-csv', path: 'oecd', indicators: governmentFinanceMapping }, onStarted: (s) => (dataset = s.dataset) });
+    expect(dataset).toBe('sdmx-csv:OECD');
+    expect(outcome.status).toBe('completed');
+    expect(outcome.summary.rowsChanged).toBeGreaterThan(0);
+  });
+
   it('refuses a spec without a source (INVALID_ARGUMENT) and a caller without a token (UNAUTHENTICATED)', async () => {
     const { IngestionServiceClient } = loadIngestionProto();
     const client = new IngestionServiceClient(address, grpc.credentials.createInsecure());
@@ -89,6 +101,8 @@ describe('ingestion service over gRPC (temp SQLite event store)', () => {
     const withToken = new grpc.Metadata();
     withToken.set('authorization', admin.token);
     expect((await statusOf({ spec: null }, withToken)).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await statusOf({ spec: { json: 'not json' } }, withToken)).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await statusOf({ spec: { json: JSON.stringify({ kind: 'world-bank-api', indicators: ['NOT.AN.INDICATOR'] }) } }, withToken)).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await statusOf({ spec: { worldBankCsv: { path: 'wdi' } } })).code).toBe(grpc.status.UNAUTHENTICATED);
     client.close();
   });

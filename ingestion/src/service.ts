@@ -5,6 +5,7 @@ import type { DatasetLock, EventStore, JobScheduler } from '@nationpulse/ports';
 import { INGESTION_SERVICE_NAME, loadIngestionProto, startGrpcServer } from '@nationpulse/protos';
 import { createEventStore } from '@nationpulse/wiring';
 import { createTriggerAuthorizer } from './service/access.ts';
+import type { SourceDeps } from './sources/source-spec.ts';
 import type { IngestionServiceConfig } from './service/config.ts';
 import { createIngestionGrpcService } from './service/grpc/ingestion-grpc-service.ts';
 import { buildIngestionApp } from './service/http/app.ts';
@@ -29,11 +30,12 @@ const jwtSecretOf = (config: IngestionServiceConfig): string => {
  * Starts the ingestion service: the HTTP admin API and gRPC IngestionService triggering runs,
  * and the configured schedules through the JobScheduler; every run takes its dataset's lock
  * first. An event store passed in is shared and left open on close (the embedded platform owns
- * it); the scheduler and lock may be passed in too (tests), else they come from the configuration.
+ * it); the scheduler, lock and source deps (fetch) may be passed in too (tests), else they come from
+ * the configuration.
  */
 export const startIngestionService = async (
   config: IngestionServiceConfig,
-  shared: { eventStore?: EventStore; logger?: Logger; scheduler?: JobScheduler; lock?: DatasetLock } = {},
+  shared: { eventStore?: EventStore; logger?: Logger; scheduler?: JobScheduler; lock?: DatasetLock; sourceDeps?: SourceDeps } = {},
 ): Promise<IngestionService> => {
   const logger = shared.logger ?? createLogger('ingestion', config.LOG_LEVEL);
   const eventStore = shared.eventStore ?? createEventStore(config);
@@ -49,6 +51,8 @@ export const startIngestionService = async (
     eventStore,
     lock,
     clock,
+    // One object for the process: the HTTP clients, and so the APIs' rate limits, are shared by every run.
+    sourceDeps: shared.sourceDeps ?? { config },
     fileRoot: config.INGESTION_FILE_ROOT,
     concurrency: config.INGESTION_CONCURRENCY,
     lockTtlMs: config.INGESTION_LOCK_TTL_MS,

@@ -2,30 +2,43 @@ import { parseArgs } from 'node:util';
 import { isNationPulseError } from '@nationpulse/domain';
 import cliProgress from 'cli-progress';
 import { triggerRemote } from './remote/trigger-remote.ts';
-import { sourceSpecSchema } from './service/source-spec.ts';
+import { parseSourceSpec } from './sources/source-spec.ts';
+import { readSpecArgument } from './spec-argument.ts';
 
-const usage = `Usage: ingest:remote --file PATH [--indicator CODE] [--server HOST:PORT]
+const usage = `Usage: ingest:remote (--file PATH [--indicator CODE] | --source-spec JSON|@FILE) [--server HOST:PORT]
 
 Triggers a run on the ingestion service over gRPC and follows its progress.
 
-  --file PATH        a World Bank CSV file or folder, relative to the service's INGESTION_FILE_ROOT
-  --indicator CODE   the indicator of a single file (default: its folder name)
-  --server HOST:PORT the service's gRPC endpoint (default: $INGESTION_GRPC_ADDRESS or 127.0.0.1:50054)
+  --file PATH         a World Bank CSV file or folder, relative to the service's INGESTION_FILE_ROOT
+  --indicator CODE    the indicator of a single file (default: its folder name)
+  --source-spec JSON  any source as a JSON spec (or @spec.json), e.g.
+                      '{"kind":"world-bank-api","indicators":["SP.POP.TOTL"],"fromYear":2015}'
+                      kinds: world-bank-csv, sdmx-csv, world-bank-api, oecd-sdmx (see the README)
+  --server HOST:PORT  the service's gRPC endpoint (default: $INGESTION_GRPC_ADDRESS or 127.0.0.1:50054)
 
 The access token (a user with ingestion:trigger) comes from $NATIONPULSE_TOKEN. Exits 0 when the
-run completed, 1 when it failed, 2 when the service refused it (e.g. INGESTION_RUNNING).`;
+run completed, 1 when it failed, 2 when the service refused it (e.g. INGESTION_RUNNING), 64 for bad
+arguments (nothing sent).`;
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
     strict: true,
-    options: { file: { type: 'string' }, indicator: { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean' } },
+    options: { file: { type: 'string' }, indicator: { type: 'string' }, 'source-spec': { type: 'string' }, server: { type: 'string' }, help: { type: 'boolean' } },
   });
   const token = process.env['NATIONPULSE_TOKEN'];
-  if (values.help || !values.file || !token) {
+  const specText = values['source-spec'];
+  if (values.help || !values.file === !specText || !token) {
     process.stderr.write(`${usage}\n${!values.help && !token ? '\nNATIONPULSE_TOKEN is not set.\n' : ''}`);
     return values.help ? 0 : 64;
   }
-  const spec = sourceSpecSchema.parse({ kind: 'world-bank-csv', path: values.file, ...(values.indicator ? { indicator: values.indicator } : {}) });
+  // Checked here first, so a bad spec is reported before anything is sent.
+  let spec;
+  try {
+    spec = parseSourceSpec(specText ? await readSpecArgument(specText) : { kind: 'world-bank-csv', path: values.file, ...(values.indicator ? { indicator: values.indicator } : {}) });
+  } catch (e) {
+    process.stderr.write(`ingest:remote: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 64;
+  }
   const address = values.server ?? process.env['INGESTION_GRPC_ADDRESS'] ?? '127.0.0.1:50054';
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(

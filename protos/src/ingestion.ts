@@ -15,7 +15,9 @@ export interface WorldBankCsvSourceMessage {
 }
 export interface SourceSpecMessage {
   worldBankCsv?: WorldBankCsvSourceMessage | null;
-  kind?: 'worldBankCsv';
+  /** Any source kind, as the JSON spec of POST /api/v1/ingestions. */
+  json?: string | null;
+  kind?: 'worldBankCsv' | 'json';
 }
 export interface TriggerRequest {
   spec: SourceSpecMessage | null;

@@ -1,4 +1,5 @@
 import { countries, indicators, type Indicator } from '@nationpulse/reference-data';
+import type { Source, SourceItem } from '../runs/source.ts';
 
 /** One series as a source yields it: a country's values of one indicator by year. */
 export interface SeriesBatch {
@@ -99,16 +100,20 @@ const countryYears = (iso3: string, seed: string, years: readonly number[]): Map
   return out;
 };
 
+const demoParameters = (options: DemoSourceOptions) => ({
+  fromYear: options.fromYear ?? 2000,
+  toYear: options.toYear ?? 2023,
+  seed: options.seed ?? DEMO_SEED,
+  codes: [...(options.countries ?? countries.map((c) => c.iso3))].sort(),
+});
+
 /**
  * The demo source: deterministic synthetic series for every indicator of the catalogue and every
  * country of the reference data (by default 2000-2023), one series at a time, in country order.
  */
 export async function* demoSource(options: DemoSourceOptions = {}): AsyncGenerator<SeriesBatch> {
-  const fromYear = options.fromYear ?? 2000;
-  const toYear = options.toYear ?? 2023;
-  const seed = options.seed ?? DEMO_SEED;
+  const { fromYear, toYear, seed, codes } = demoParameters(options);
   const years = Array.from({ length: toYear - fromYear + 1 }, (_, i) => fromYear + i);
-  const codes = [...(options.countries ?? countries.map((c) => c.iso3))].sort();
   const byCode = new Map<string, Indicator>(indicators.map((i) => [i.code, i]));
   for (const country of codes) {
     for (const [indicator, values] of countryYears(country, seed, years)) {
@@ -117,3 +122,38 @@ export async function* demoSource(options: DemoSourceOptions = {}): AsyncGenerat
     }
   }
 }
+
+/**
+ * The demo generator as a `Source` for the run engine: source `demo`, dataset `demo`, and its
+ * parameters say `synthetic: true`, so the run's record (and the audit trail) tells these made-up
+ * numbers from real statistics. Progress counts the observations generated.
+ */
+export const createDemoSource = (options: DemoSourceOptions = {}): Source => {
+  const { fromYear, toYear, seed, codes } = demoParameters(options);
+  const total = codes.length * indicators.length * (toYear - fromYear + 1);
+  return {
+    describe: () => ({
+      source: 'demo',
+      dataset: 'demo',
+      parameters: { synthetic: true, generator: 'nationpulse demo source', seed, years: `${fromYear}-${toYear}`, countries: codes.length },
+    }),
+    check: async () => {
+      if (fromYear > toYear) throw new Error(`demo source: fromYear ${fromYear} is after toYear ${toYear}`);
+    },
+    async *series(signal?: AbortSignal): AsyncGenerator<SourceItem> {
+      let done = 0;
+      let country = '';
+      for await (const batch of demoSource({ ...options, fromYear, toYear, seed, countries: codes })) {
+        signal?.throwIfAborted();
+        if (batch.country !== country) {
+          // One progress item per country: often enough for a bar, rare enough to cost nothing.
+          country = batch.country;
+          yield { kind: 'progress', unit: 'rows', done, total, label: country };
+        }
+        done += batch.observations.length;
+        yield { kind: 'series', ...batch };
+      }
+      yield { kind: 'progress', unit: 'rows', done, total };
+    },
+  };
+};

@@ -5,9 +5,9 @@ import type { EventStore } from '@nationpulse/ports';
 import type { IngestionServiceConfig } from '../service/config.ts';
 import { seedDemoData, type SeedDemoDataResult } from './seed-demo.ts';
 
-/** Whether a configured schedule names a source this machine can read now. */
+/** Whether a configured schedule names files this machine can read now (an API's reachability is only known once its run tries it). */
 export const realSourceReachable = (config: Pick<IngestionServiceConfig, 'INGESTION_SCHEDULES' | 'INGESTION_FILE_ROOT'>): boolean =>
-  config.INGESTION_SCHEDULES.some((s) => s.spec.kind === 'world-bank-csv' && existsSync(resolve(config.INGESTION_FILE_ROOT, s.spec.path)));
+  config.INGESTION_SCHEDULES.some(({ spec }) => (spec.kind === 'world-bank-csv' || spec.kind === 'sdmx-csv') && existsSync(resolve(config.INGESTION_FILE_ROOT, spec.path)));
 
 /**
  * At the embedded platform's first start (an empty event store), seeds the synthetic demo data set

@@ -1,15 +1,8 @@
-import {
-  decideIngestionRun,
-  evolveIngestionRun,
-  ingestionRunStreamId,
-  initialIngestionRunState,
-  type IngestionRunCommand,
-} from '@nationpulse/domain';
-import { createAggregateExecutor, type CommandContext } from '@nationpulse/event-sourcing';
+import { ingestionRunStreamId } from '@nationpulse/domain';
 import { deterministicId, type Clock } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
-import { createSeriesWriter } from '../runs/series-writer.ts';
-import { DEMO_SEED, demoSource, type DemoSourceOptions, type SeriesBatch } from './demo-source.ts';
+import { runIngestion, type IngestionProgress } from '../runs/run-ingestion.ts';
+import { createDemoSource, DEMO_SEED, type DemoSourceOptions } from './demo-source.ts';
 
 export const DEMO_SOURCE = 'demo';
 export const DEMO_DATASET = 'demo';
@@ -20,7 +13,7 @@ export interface SeedDemoDataOptions extends DemoSourceOptions {
   readonly clock: Clock;
   /** Series written at once. Default 8. */
   readonly concurrency?: number;
-  readonly onProgress?: (progress: { readonly series: number; readonly observations: number }) => void;
+  readonly onProgress?: (progress: IngestionProgress) => void;
 }
 
 export interface SeedDemoDataResult {
@@ -32,13 +25,11 @@ export interface SeedDemoDataResult {
   readonly reason?: string;
 }
 
-const ingestionRunAggregate = { initial: initialIngestionRunState, evolve: evolveIngestionRun, decide: decideIngestionRun };
-
 /**
- * Seeds the SYNTHETIC demo data set as one ingestion run (source `demo`, dataset `demo`, trigger
- * `startup`): its run id derives from the seed, so a second call finds the run and appends
- * nothing, and each series goes through the same series writer as every source — only changes
- * become events.
+ * Seeds the SYNTHETIC demo data set as one ingestion run of the demo source through the run
+ * engine (source `demo`, dataset `demo`, trigger `startup`, actor `system:demo`): its run id
+ * derives from the seed and range, so a second call finds the run and appends nothing, and each
+ * series goes through the same series writer as every source — only changes become events.
  */
 export const seedDemoData = async (options: SeedDemoDataOptions): Promise<SeedDemoDataResult> => {
   const { eventStore, clock } = options;
@@ -46,60 +37,23 @@ export const seedDemoData = async (options: SeedDemoDataOptions): Promise<SeedDe
   const fromYear = options.fromYear ?? 2000;
   const toYear = options.toYear ?? 2023;
   const runId = deterministicId(`demo-run:${seed}:${fromYear}-${toYear}:${options.countries?.join(',') ?? 'all'}`);
-  const runStream = ingestionRunStreamId(runId);
-  if ((await eventStore.streamRevision(runStream)) !== null) return { status: 'skipped', runId, seriesEvents: 0, observations: 0 };
+  if ((await eventStore.streamRevision(ingestionRunStreamId(runId))) !== null) return { status: 'skipped', runId, seriesEvents: 0, observations: 0 };
 
-  const started = clock.now().getTime();
-  const executor = createAggregateExecutor({ eventStore, clock, source: 'ingestion' });
-  const context: CommandContext = { actor: { kind: 'system', name: 'demo' }, idempotencyKey: null, expectedRevision: null, correlationId: runId, causationId: null, traceparent: null };
-  const run = (command: IngestionRunCommand) =>
-    executor.execute({ streamId: runStream, aggregate: ingestionRunAggregate, command, commandName: command.type, context, fingerprint: command });
-  await run({
-    type: 'StartIngestionRun',
-    runId,
-    source: DEMO_SOURCE,
-    dataset: DEMO_DATASET,
+  const summary = await runIngestion({
+    source: createDemoSource({ ...options, seed, fromYear, toYear }),
+    eventStore,
+    clock,
     trigger: 'startup',
-    parameters: { synthetic: true, generator: 'nationpulse demo source', seed, years: `${fromYear}-${toYear}` },
+    actor: DEMO_ACTOR,
+    runId,
+    concurrency: options.concurrency ?? 8,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-
-  const writer = createSeriesWriter({ eventStore, clock, actor: DEMO_ACTOR, source: DEMO_SOURCE, correlationId: runId });
-  const concurrency = Math.max(1, options.concurrency ?? 8);
-  let rows = 0;
-  let changed = 0;
-  let seriesEvents = 0;
-  let series = 0;
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | null = null;
-  const record = (batch: SeriesBatch) => {
-    const task: Promise<void> = writer
-      .record({ ...batch, source: DEMO_SOURCE, runId })
-      .then(
-        (result) => {
-          changed += result.changed;
-          if (result.changed > 0) seriesEvents++;
-          options.onProgress?.({ series: ++series, observations: rows });
-        },
-        (error: unknown) => void (failure ??= { error }),
-      )
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
+  return {
+    status: summary.status === 'completed' ? 'seeded' : 'failed',
+    runId,
+    seriesEvents: summary.seriesEvents,
+    observations: summary.rowsChanged,
+    ...(summary.reason ? { reason: summary.reason } : {}),
   };
-  try {
-    for await (const batch of demoSource({ ...options, seed, fromYear, toYear })) {
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
-      if (failure) throw (failure as { error: unknown }).error;
-      rows += batch.observations.length;
-      record(batch);
-    }
-    await Promise.all(inFlight);
-    if (failure) throw (failure as { error: unknown }).error;
-    await run({ type: 'CompleteIngestionRun', runId, rowsRead: rows, rowsChanged: changed, rowsUnchanged: rows - changed, rowsRejected: 0, seriesChanged: seriesEvents, rejected: [], durationMs: clock.now().getTime() - started });
-    return { status: 'seeded', runId, seriesEvents, observations: changed };
-  } catch (e) {
-    await Promise.allSettled(inFlight);
-    const reason = (e instanceof Error ? e.message : String(e)) || 'unknown error';
-    await run({ type: 'FailIngestionRun', runId, reason, durationMs: clock.now().getTime() - started });
-    return { status: 'failed', runId, seriesEvents, observations: changed, reason };
-  }
 };

@@ -1,12 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { NationPulseError } from '@nationpulse/domain';
 import { loadIngestionProto, nationPulseErrorFrom, type ProgressMessage, type RunProgressMessage, type RunSummaryMessage } from '@nationpulse/protos';
-import type { SourceSpec } from '../service/source-spec.ts';
+import type { SourceSpec, SourceSpecInput } from '../sources/source-spec.ts';
 
 export interface RemoteTriggerOptions {
   /** host:port of the ingestion service's gRPC endpoint. */
   readonly address: string;
-  readonly spec: SourceSpec;
+  readonly spec: SourceSpec | SourceSpecInput;
   /** An access token of a user holding ingestion:trigger. */
   readonly token: string;
   /** How long to wait for the service to accept the connection. Default 5 s. */
@@ -36,7 +36,10 @@ export const triggerRemote = async (options: RemoteTriggerOptions): Promise<Remo
     const metadata = new grpc.Metadata();
     metadata.set('authorization', `Bearer ${options.token}`);
     const spec = options.spec;
-    const call = client.Trigger({ spec: { worldBankCsv: { path: spec.path, ...(spec.indicator ? { indicator: spec.indicator } : {}) } } }, metadata);
+    // World Bank CSV has its own message; every other kind travels as its JSON spec.
+    const message =
+      spec.kind === 'world-bank-csv' ? { worldBankCsv: { path: spec.path, ...(spec.indicator ? { indicator: spec.indicator } : {}) } } : { json: JSON.stringify(spec) };
+    const call = client.Trigger({ spec: message }, metadata);
     return await new Promise<RemoteRunOutcome>((resolve, reject) => {
       let outcome: RemoteRunOutcome | undefined;
       let idle: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@ import { configFields } from '@nationpulse/platform';
 import { infrastructureConfig, requireAdapterUrls } from '@nationpulse/wiring';
 import { z } from 'zod';
 import { ingestionConfigSchema } from '../config.ts';
-import { sourceSpecSchema } from './source-spec.ts';
+import { sourceSpecSchema } from '../sources/source-spec.ts';
 
 const scheduleSchema = z.strictObject({
   /** The schedule's id (one per dataset); default: derived from the spec. */

@@ -1,8 +1,9 @@
 import { conflict, ingestionRunStreamId, NationPulseError, notFound, type ingestionTriggers } from '@nationpulse/domain';
 import { newId, type Clock } from '@nationpulse/platform';
 import type { DatasetLock, EventStore, Lease } from '@nationpulse/ports';
-import type { IngestionSummary } from '../runs/ingest-file.ts';
-import { datasetOf, resolveSpecPath, type SourceSpec } from './source-spec.ts';
+import type { IngestionSummary } from '../runs/run-ingestion.ts';
+import { datasetOf, parseSourceSpec, type SourceDeps, type SourceSpec, type SourceSpecInput } from '../sources/source-spec.ts';
+import { resolveSpecPath } from './file-root.ts';
 import { executeRun, type RunProgress } from './start-run.ts';
 
 export type RunTrigger = (typeof ingestionTriggers)[number];
@@ -20,7 +21,7 @@ export interface RunView {
   readonly progress: RunProgress;
   /** Consistency token: the run's start event while it runs, its last event once finished. */
   readonly position: number | null;
-  readonly summary: Omit<IngestionSummary, 'runId' | 'status' | 'position' | 'files' | 'reason'> | null;
+  readonly summary: Omit<IngestionSummary, 'runId' | 'status' | 'position' | 'reason'> | null;
   readonly reason: string | null;
 }
 
@@ -37,9 +38,10 @@ export interface StartedRun {
 export interface IngestionRunner {
   /**
    * Takes the dataset's lock and starts a run, resolving once its start event is appended.
-   * INGESTION_RUNNING (409) while another run of the dataset holds the lock, anywhere.
+   * INGESTION_RUNNING (409) while another run of the dataset holds the lock, anywhere;
+   * SOURCE_SPEC_INVALID (400) for a spec the schema refuses.
    */
-  trigger(spec: SourceSpec, options: { readonly trigger: RunTrigger; readonly actor: string }): Promise<StartedRun>;
+  trigger(spec: SourceSpec | SourceSpecInput, options: { readonly trigger: RunTrigger; readonly actor: string }): Promise<StartedRun>;
   /** A run started by this process (running, or among the last finished ones). */
   get(runId: string): RunView;
   /** Live updates of a run until it finishes; returns the unsubscribe function. */
@@ -52,6 +54,8 @@ export interface IngestionRunnerOptions {
   readonly eventStore: EventStore;
   readonly lock: DatasetLock;
   readonly clock: Clock;
+  /** What the sources need (API settings, fetch); one object for the process. */
+  readonly sourceDeps: SourceDeps;
   /** Relative spec paths resolve here; paths outside it are refused. */
   readonly fileRoot: string;
   readonly concurrency: number;
@@ -99,12 +103,12 @@ export const createIngestionRunner = (options: IngestionRunnerOptions): Ingestio
     }
   };
 
-  const summaryOf = ({ runId: _r, status: _s, position: _p, files: _f, reason: _reason, ...counts }: IngestionSummary) => counts;
+  const summaryOf = ({ runId: _r, status: _s, position: _p, reason: _reason, ...counts }: IngestionSummary) => counts;
 
   return {
     async trigger(requested, { trigger, actor }) {
       if (closed) throw new NationPulseError('unavailable', 'SERVICE_CLOSING', 'The ingestion service is shutting down');
-      const spec = resolveSpecPath(requested, options.fileRoot);
+      const spec = resolveSpecPath(parseSourceSpec(requested), options.fileRoot);
       const dataset = datasetOf(spec);
       const lease: Lease | null = await lock.acquire(dataset, lockTtlMs);
       if (!lease) throw conflict('INGESTION_RUNNING', `An ingestion of ${dataset} is already running`, { dataset });
@@ -153,6 +157,7 @@ export const createIngestionRunner = (options: IngestionRunnerOptions): Ingestio
       const done = executeRun(spec, {
         eventStore: observed,
         clock,
+        sourceDeps: options.sourceDeps,
         runId,
         trigger,
         actor,

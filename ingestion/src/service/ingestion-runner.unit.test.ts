@@ -1,3 +1,5 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createInProcessScheduler } from '@nationpulse/embedded/in-process-scheduler';
 import { createLogger } from '@nationpulse/platform';
@@ -5,10 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunUpdate } from './ingestion-runner.ts';
 import { SCHEDULER_ACTOR, startScheduledRuns } from './scheduling.ts';
 import { createRunnerFixture, writeCsvFolder } from './testing/service-fixture.ts';
+import { sourcesConfigSchema } from '../config.ts';
 import { fixture } from '../testing/fixtures.ts';
+import { useTestServers } from '../testing/http-server.ts';
+import { governmentFinanceMapping } from '../testing/sdmx-mappings.ts';
+import { worldBankApiStandIn } from '../testing/world-bank-api.ts';
 
+const servers = useTestServers();
 const fixtures: Awaited<ReturnType<typeof createRunnerFixture>>[] = [];
-const setup = async (options?: { lockTtlMs?: number }) => {
+const setup = async (options?: Parameters<typeof createRunnerFixture>[0]) => {
   const f = await createRunnerFixture(options);
   fixtures.push(f);
   return f;
@@ -125,6 +132,35 @@ describe('ingestion runner', () => {
     });
     await expect(f.runner.trigger({ kind: 'world-bank-csv', path: '/etc/passwd' }, { trigger: 'manual', actor: 'a' })).rejects.toMatchObject({ code: 'SOURCE_PATH_NOT_ALLOWED' });
     expect(() => f.runner.get('nope')).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND' }));
+  });
+});
+
+describe('ingestion runner, every source kind', () => {
+  it('runs a World Bank API spec through the engine, under its own dataset lock, with the API progress', async () => {
+    const server = await servers.start((req, res) => worldBankApiStandIn(res, new URL(req.url!, 'http://x')));
+    const config = sourcesConfigSchema.parse({ WORLD_BANK_API_URL: server.url, WORLD_BANK_API_PER_PAGE: '4', WORLD_BANK_API_MIN_INTERVAL_MS: '0' });
+    const f = await setup({ sourceDeps: { config, sleep: async () => undefined } });
+    const { run, done } = await f.runner.trigger({ kind: 'world-bank-api', indicators: ['sp.pop.totl'] }, { trigger: 'manual', actor: f.admin.userId });
+    expect(run).toMatchObject({ status: 'running', dataset: 'world-bank-api:SP.POP.TOTL', spec: { kind: 'world-bank-api', indicators: ['SP.POP.TOTL'] } });
+    const finished = await done;
+    expect(finished).toMatchObject({ status: 'completed', reason: null, progress: { percent: 100 } });
+    expect(finished.summary!.rowsChanged).toBeGreaterThan(0);
+    expect((await runStarted(f, run.runId))?.data).toMatchObject({ source: 'worldbank-api', dataset: 'SP.POP.TOTL', trigger: 'manual' });
+    expect(await f.lock.isHeld('world-bank-api:SP.POP.TOTL')).toBe(false);
+  });
+
+  it('runs an SDMX-CSV file spec inside the file root, and refuses one outside it', async () => {
+    const f = await setup();
+    mkdirSync(join(f.root, 'oecd'));
+    copyFileSync(fixture('sdmx/government-finance.csv'), join(f.root, 'oecd', 'government-finance.csv'));
+    const { run, done } = await f.runner.trigger({ kind: 'sdmx-csv', path: 'oecd', indicators: governmentFinanceMapping }, { trigger: 'schedule', actor: 'a' });
+    expect(run.dataset).toBe('sdmx-csv:OECD');
+    const finished = await done;
+    expect(finished.status).toBe('completed');
+    expect(finished.summary!.rowsChanged).toBeGreaterThan(0);
+    await expect(f.runner.trigger({ kind: 'sdmx-csv', path: '../elsewhere', indicators: governmentFinanceMapping }, { trigger: 'manual', actor: 'a' })).rejects.toMatchObject({
+      code: 'SOURCE_PATH_NOT_ALLOWED',
+    });
   });
 });
 

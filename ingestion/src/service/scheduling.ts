@@ -6,9 +6,13 @@ import type { Logger } from '@nationpulse/platform';
 import type { DatasetLock, JobScheduler, ScheduledJob } from '@nationpulse/ports';
 import type { IngestionServiceConfig, IngestionSchedule } from './config.ts';
 import type { IngestionRunner } from './ingestion-runner.ts';
-import { datasetOf, ingestionJobSchema } from './source-spec.ts';
+import { z } from 'zod';
+import { datasetOf, sourceSpecSchema } from '../sources/source-spec.ts';
 
 export const SCHEDULER_ACTOR = 'system:scheduler';
+
+/** A job's payload: the spec to run. */
+const ingestionJobSchema = z.object({ spec: sourceSpecSchema });
 
 /** The scheduler and lock adapters the configuration names: in-process when embedded, BullMQ/Redis when distributed. */
 export const createSchedulingAdapters = (

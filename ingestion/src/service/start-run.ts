@@ -1,21 +1,23 @@
+import type { ingestionTriggers } from '@nationpulse/domain';
 import type { Clock } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
-import type { ingestionTriggers } from '@nationpulse/domain';
-import { ingestWorldBankCsv, type IngestionSummary } from '../runs/ingest-file.ts';
-import type { SourceSpec } from './source-spec.ts';
+import { runIngestion, type IngestionProgress, type IngestionSummary } from '../runs/run-ingestion.ts';
+import { createSource, type SourceDeps, type SourceSpec } from '../sources/source-spec.ts';
 
-/** Progress as the service reports it, whatever the source. */
+/** Progress as the service reports it (HTTP GET, gRPC stream), whatever the source. */
 export interface RunProgress {
   readonly rowsRead: number;
   readonly rowsRejected: number;
   readonly seriesDone: number;
-  /** 0-100, from the bytes (files) or items (APIs) done so far. */
+  /** 0-100, from the source's own measure: bytes of files, rows or requests of an API; 0 while its total is unknown. */
   readonly percent: number;
 }
 
 export interface StartRunOptions {
   readonly eventStore: EventStore;
   readonly clock: Clock;
+  /** Shared by every run of the process, so the APIs' rate limits hold across runs. */
+  readonly sourceDeps: SourceDeps;
   readonly runId: string;
   readonly trigger: (typeof ingestionTriggers)[number];
   readonly actor: string;
@@ -23,29 +25,21 @@ export interface StartRunOptions {
   readonly onProgress: (progress: RunProgress) => void;
 }
 
+export const percentOf = (p: Pick<IngestionProgress, 'done' | 'total'>): number => (p.total !== null && p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : 0);
+
 /**
- * The one place a service run meets the ingestion engine: a source spec in, the run's summary
- * out (its lifecycle events appended by the engine). Each kind of source dispatches here.
+ * The one place a service run meets the ingestion engine: the spec's source (`createSource`)
+ * through `runIngestion`, which appends the run's lifecycle events; the summary out. Any kind
+ * the spec schema knows runs here, whoever triggered it (HTTP, gRPC, a schedule).
  */
-export const executeRun = async (spec: SourceSpec, options: StartRunOptions): Promise<IngestionSummary> => {
-  switch (spec.kind) {
-    case 'world-bank-csv':
-      return ingestWorldBankCsv({
-        eventStore: options.eventStore,
-        clock: options.clock,
-        path: spec.path,
-        ...(spec.indicator ? { indicator: spec.indicator } : {}),
-        trigger: options.trigger,
-        actor: options.actor,
-        runId: options.runId,
-        concurrency: options.concurrency,
-        onProgress: (p) =>
-          options.onProgress({
-            rowsRead: p.rowsRead,
-            rowsRejected: p.rowsRejected,
-            seriesDone: p.seriesDone,
-            percent: p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesRead) / p.bytesTotal) : 0,
-          }),
-      });
-  }
-};
+export const executeRun = async (spec: SourceSpec, options: StartRunOptions): Promise<IngestionSummary> =>
+  runIngestion({
+    source: createSource(spec, options.sourceDeps),
+    eventStore: options.eventStore,
+    clock: options.clock,
+    trigger: options.trigger,
+    actor: options.actor,
+    runId: options.runId,
+    concurrency: options.concurrency,
+    onProgress: (p) => options.onProgress({ rowsRead: p.rowsRead, rowsRejected: p.rowsRejected, seriesDone: p.seriesDone, percent: percentOf(p) }),
+  });

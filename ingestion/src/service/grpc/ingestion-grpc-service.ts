@@ -10,7 +10,7 @@ import {
 } from '@nationpulse/protos';
 import type { TriggerAuthorizer } from '../access.ts';
 import type { IngestionRunner, RunView } from '../ingestion-runner.ts';
-import { sourceSpecSchema, type SourceSpec } from '../source-spec.ts';
+import { sourceSpecSchema, type SourceSpec } from '../../sources/source-spec.ts';
 
 export interface IngestionGrpcServiceOptions {
   readonly runner: IngestionRunner;
@@ -21,13 +21,22 @@ export interface IngestionGrpcServiceOptions {
 /** Rejected rows sent in a summary message (the run's record in the event store keeps up to 1,000). */
 const REJECTED_IN_SUMMARY = 20;
 
-/** The request's spec, through the same schema as the HTTP body. */
+/** The request's spec (a World Bank CSV message, or any kind as JSON), through the same schema as the HTTP body. */
 export const specFromMessage = (request: TriggerRequest): SourceSpec => {
   const csv = request.spec?.worldBankCsv;
-  if (!csv) throw validationError('spec must name a source (world_bank_csv)', [{ path: 'spec', message: 'a source is required' }]);
-  const parsed = sourceSpecSchema.safeParse({ kind: 'world-bank-csv', path: csv.path, ...(csv.indicator ? { indicator: csv.indicator } : {}) });
+  const json = request.spec?.json;
+  let input: unknown;
+  if (csv) input = { kind: 'world-bank-csv', path: csv.path, ...(csv.indicator ? { indicator: csv.indicator } : {}) };
+  else if (json) {
+    try {
+      input = JSON.parse(json);
+    } catch {
+      throw validationError('spec.json is not JSON', [{ path: 'spec.json', message: 'not JSON' }]);
+    }
+  } else throw validationError('spec must name a source (world_bank_csv or json)', [{ path: 'spec', message: 'a source is required' }]);
+  const parsed = sourceSpecSchema.safeParse(input);
   if (!parsed.success) {
-    throw validationError('Invalid source spec', parsed.error.issues.map((i) => ({ path: ['spec', ...i.path].join('.'), message: i.message })));
+    throw validationError('Invalid source spec', parsed.error.issues.map((i) => ({ path: ['spec', ...i.path.map(String)].join('.'), message: i.message })));
   }
   return parsed.data;
 };

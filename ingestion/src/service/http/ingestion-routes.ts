@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TriggerAuthorizer } from '../access.ts';
 import type { IngestionRunner } from '../ingestion-runner.ts';
-import { sourceSpecSchema } from '../source-spec.ts';
+import { sourceSpecSchema } from '../../sources/source-spec.ts';
 
 export interface IngestionRoutesOptions {
   readonly runner: IngestionRunner;
@@ -14,7 +14,8 @@ const progress = z.object({ rowsRead: z.number(), rowsRejected: z.number(), seri
 const runView = z.object({
   runId: z.string(),
   dataset: z.string(),
-  spec: sourceSpecSchema,
+  /** The spec as run (file paths resolved): its kind and that kind's parameters. */
+  spec: z.looseObject({ kind: z.string() }),
   trigger: z.enum(['manual', 'schedule', 'startup']),
   actor: z.string(),
   status: z.enum(['running', 'completed', 'failed']),

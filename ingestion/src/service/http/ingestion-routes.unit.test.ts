@@ -35,6 +35,8 @@ describe('POST /api/v1/ingestions', () => {
     ['an empty path', { kind: 'world-bank-csv', path: '' }],
     ['a bad indicator', { kind: 'world-bank-csv', path: 'wdi/sp.pop.totl/data.csv', indicator: 'DROP TABLE' }],
     ['an unknown field', { kind: 'world-bank-csv', path: 'wdi', extra: true }],
+    ['an unknown indicator for the World Bank API', { kind: 'world-bank-api', indicators: ['NOT.AN.INDICATOR'] }],
+    ['an OECD dataflow without its indicator mapping', { kind: 'oecd-sdmx', dataflow: 'OECD.SDD.NAD,DSD_NASEC10@DF_TABLE12,1.1' }],
   ])('answers 400 VALIDATION_FAILED for a spec with %s, starting nothing', async (_label, body) => {
     const head = await f.eventStore.headPosition();
     const res = await post(body);

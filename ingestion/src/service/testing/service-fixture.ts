@@ -8,6 +8,8 @@ import { createTokenService, newId, systemClock } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { countries as referenceCountries } from '@nationpulse/reference-data';
 import { createTriggerAuthorizer } from '../access.ts';
+import { sourcesConfigSchema } from '../../config.ts';
+import type { SourceDeps } from '../../sources/source-spec.ts';
 import { createIngestionRunner } from '../ingestion-runner.ts';
 
 export const TEST_JWT_SECRET = 'ingestion-test-secret-ingestion-test-secret';
@@ -47,11 +49,16 @@ export const writeCsvFolder = (root: string, name: string, indicators: readonly 
 };
 
 /** A runner over a temp SQLite store with an in-process lock, and an authorizer with an admin and a viewer. */
-export const createRunnerFixture = async (options: { lockTtlMs?: number } = {}) => {
+export const createRunnerFixture = async (options: { lockTtlMs?: number; sourceDeps?: SourceDeps } = {}) => {
   const root = mkdtempSync(join(tmpdir(), 'np-ingestion-'));
   const eventStore = createSqliteEventStore({ path: join(root, 'events.db') });
   const lock = createInProcessLock();
-  const runner = createIngestionRunner({ eventStore, lock, clock: systemClock, fileRoot: root, concurrency: 4, lockTtlMs: options.lockTtlMs ?? 5_000 });
+  const runner = createIngestionRunner({
+    eventStore,
+    lock,
+    clock: systemClock,
+    sourceDeps: options.sourceDeps ?? { config: sourcesConfigSchema.parse({}) },
+    fileRoot: root, concurrency: 4, lockTtlMs: options.lockTtlMs ?? 5_000 });
   const authorize = createTriggerAuthorizer({ tokens, eventStore, clock: systemClock });
   const admin = await seedUser(eventStore, 'admin', ['admin']);
   const viewer = await seedUser(eventStore, 'viewer', ['viewer']);
