@@ -47,6 +47,9 @@ const main = async () => {
     PROJECTORS_HTTP_PORT: '0',
     INGESTION_HTTP_PORT: '0',
     INGESTION_GRPC_PORT: '0',
+    // The gateway and reporting start too: free ports, so the bench never collides with a running platform.
+    PORT: '0',
+    REPORTING_HTTP_PORT: '0',
     INGESTION_FILE_ROOT: dirname(snapshot),
     NATIONPULSE_SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',

@@ -15,6 +15,8 @@ const env = {
   PROJECTORS_HTTP_PORT: '0',
   INGESTION_HTTP_PORT: '0',
   INGESTION_GRPC_PORT: '0',
+  PORT: '0',
+  REPORTING_HTTP_PORT: '0',
   LOG_LEVEL: 'silent',
 };
 let platform: EmbeddedPlatform | null = null;

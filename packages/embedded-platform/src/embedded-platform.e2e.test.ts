@@ -103,6 +103,11 @@ describe('embedded platform (npm start)', () => {
     expect(viaGateway.status).toBe(200);
     expect(Number(viaGateway.headers.get('x-position'))).toBeGreaterThanOrEqual(position);
     expect((await fetch(`${gatewayUrl}/api/v1/rankings/SP.POP.TOTL`)).status).toBe(401);
+    // The gateway's ingestion routes reach this process's ingestion service (INGESTION_URL), which answers for its runs.
+    const ingestionRun = await fetch(`${gatewayUrl}/api/v1/ingestions/no-such-run`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(ingestionRun.status).toBe(404);
+    expect(((await ingestionRun.json()) as { error: { code: string } }).error.code).toBe('RUN_NOT_FOUND');
+    await waitForHealth(`http://127.0.0.1:${ih}`);
 
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);
