@@ -2,20 +2,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Drivers may be imported only by the adapter package built around them. */
+/** Drivers may be imported only by the adapter packages built around them. */
 const drivers = {
-  'better-sqlite3': 'packages/embedded',
-  '@eventstore/db-client': 'packages/eventstoredb',
-  mongodb: 'packages/mongodb',
-  ioredis: 'packages/redis',
-  kafkajs: 'packages/kafka',
-  bullmq: 'packages/bullmq',
+  'better-sqlite3': ['packages/embedded'],
+  '@eventstore/db-client': ['packages/eventstoredb'],
+  mongodb: ['packages/mongodb'],
+  // The BullMQ adapter also holds the Redis dataset lock (SET NX PX + Lua) on its own connection.
+  ioredis: ['packages/redis', 'packages/bullmq'],
+  kafkajs: ['packages/kafka'],
+  bullmq: ['packages/bullmq'],
 };
 
 const driverRestrictions = (except) =>
   Object.entries(drivers)
-    .filter(([, home]) => home !== except)
-    .map(([name, home]) => ({ name, message: `${name} is a driver: only ${home} imports it (ports and adapters).` }));
+    .filter(([, homes]) => !homes.includes(except))
+    .map(([name, homes]) => ({ name, message: `${name} is a driver: only ${homes.join(' and ')} import it (ports and adapters).` }));
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.tools/**', '.run/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
@@ -30,7 +31,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: driverRestrictions(null) }],
     },
   },
-  ...Object.values(drivers).map((home) => ({
+  ...[...new Set(Object.values(drivers).flat())].map((home) => ({
     files: [`${home}/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', { paths: driverRestrictions(home) }] },
   })),

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, systemClock } from '@nationpulse/platform';
 import { createEventStore } from '@nationpulse/wiring';
@@ -6,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { ingestionConfigSchema } from './config.ts';
 import { runIngestion } from './runs/run-ingestion.ts';
 import { createSource, type SourceSpecInput } from './sources/source-spec.ts';
+import { readSpecArgument } from './spec-argument.ts';
 
 const usage = `Usage: ingest (--file PATH [--indicator CODE] | --source-spec JSON|@FILE) [--trigger manual|schedule|startup]
 
@@ -17,15 +17,6 @@ const usage = `Usage: ingest (--file PATH [--indicator CODE] | --source-spec JSO
 
 Appends only what changed to the event store named by the environment (NATIONPULSE_DATA_DIR,
 EVENT_STORE, EVENTSTORE_URL). Exits 1 when the run fails.`;
-
-const readSpec = async (text: string): Promise<unknown> => {
-  const json = text.startsWith('@') ? await readFile(text.slice(1), 'utf8') : text;
-  try {
-    return JSON.parse(json) as unknown;
-  } catch (e) {
-    throw new Error(`--source-spec is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-};
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -46,7 +37,7 @@ const main = async (): Promise<number> => {
   }
   const config = parseConfig(ingestionConfigSchema);
   const spec: unknown = specText
-    ? await readSpec(specText)
+    ? await readSpecArgument(specText)
     : { kind: 'world-bank-csv', path: values.file, ...(values.indicator ? { indicator: values.indicator } : {}) };
   const source = createSource(spec as SourceSpecInput, { config });
   const eventStore = createEventStore(config);

@@ -24,6 +24,7 @@ export { ingestWorldBankCsv, type IngestWorldBankCsvOptions, type WorldBankCsvSu
 export { createSeriesWriter, type SeriesWriter } from './runs/series-writer.ts';
 export {
   createSource,
+  datasetOf,
   parseSourceSpec,
   sdmxIndicatorMappingSchema,
   sourceSpecSchema,
@@ -34,3 +35,9 @@ export {
 } from './sources/source-spec.ts';
 export { SdmxStructureError } from './sources/sdmx/sdmx-mapping.ts';
 export { ingestionConfigSchema, sourcesConfig, sourcesConfigSchema, type IngestionConfig, type SourcesConfig } from './config.ts';
+export { startIngestionService, type IngestionService } from './service.ts';
+export { ingestionServiceConfigSchema, type IngestionServiceConfig, type IngestionSchedule } from './service/config.ts';
+export { triggerRemote, type RemoteTriggerOptions, type RemoteRunOutcome } from './remote/trigger-remote.ts';
+export { seedDemoData, DEMO_SOURCE, DEMO_DATASET, type SeedDemoDataOptions, type SeedDemoDataResult } from './demo/seed-demo.ts';
+export { createDemoSource, demoSource, DEMO_SEED, type DemoSourceOptions, type SeriesBatch } from './demo/demo-source.ts';
+export { seedDemoDataOnFirstStart } from './demo/first-start.ts';

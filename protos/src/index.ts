@@ -9,3 +9,4 @@ export * from './health.ts';
 export * from './errors.ts';
 export * from './server.ts';
 export * from './query-client.ts';
+export * from './ingestion.ts';

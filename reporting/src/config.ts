@@ -11,7 +11,7 @@ const topicName = (fallback: string) => z.string().regex(/^[A-Za-z0-9._-]{1,249}
 export const reportingConfigSchema = z
   .object({
     REPORTING_HOST: z.string().default('127.0.0.1'),
-    REPORTING_HTTP_PORT: configFields.port(8084),
+    REPORTING_HTTP_PORT: configFields.port(8085),
     /** Which parts this process runs (comma-separated): scale workers alone with REPORTING_ROLES=worker. */
     REPORTING_ROLES: z
       .string()

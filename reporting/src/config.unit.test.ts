@@ -6,6 +6,8 @@ describe('reporting config', () => {
   it('defaults to the embedded log, a local artifact folder and every role', () => {
     const c = parseConfig(reportingConfigSchema, {});
     expect(c).toMatchObject({
+      // 8084 is the ingestion service's (the gateway's INGESTION_URL default).
+      REPORTING_HTTP_PORT: 8085,
       MESSAGE_BUS: 'sqlite',
       ARTIFACT_STORE: 'local',
       REPORTING_ROLES: ['relay', 'worker', 'saga', 'http'],

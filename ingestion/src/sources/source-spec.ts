@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import { NationPulseError } from '@nationpulse/domain';
 import { isKnownIndicator } from '@nationpulse/reference-data';
 import { z } from 'zod';
@@ -41,7 +42,7 @@ const sdmxMapping = {
 const yearRange = <T extends { fromYear?: number | undefined; toYear?: number | undefined }>(s: T) =>
   s.fromYear === undefined || s.toYear === undefined || s.fromYear <= s.toYear;
 
-export const worldBankCsvSpecSchema = z.object({
+export const worldBankCsvSpecSchema = z.strictObject({
   kind: z.literal('world-bank-csv'),
   /** A `data.csv`, a folder holding one, or a folder of `<indicator>/data.csv`. */
   path,
@@ -49,7 +50,7 @@ export const worldBankCsvSpecSchema = z.object({
   indicator: indicatorCode.optional(),
 });
 
-export const sdmxCsvSpecSchema = z.object({
+export const sdmxCsvSpecSchema = z.strictObject({
   kind: z.literal('sdmx-csv'),
   /** An SDMX-CSV file, or a folder of them (`*.csv`). */
   path,
@@ -57,7 +58,7 @@ export const sdmxCsvSpecSchema = z.object({
 });
 
 export const worldBankApiSpecSchema = z
-  .object({
+  .strictObject({
     kind: z.literal('world-bank-api'),
     indicators: z.array(indicatorCode).min(1).max(50),
     /** ISO3 (or World Bank) codes; default every country and aggregate. */
@@ -73,7 +74,7 @@ export const worldBankApiSpecSchema = z
   .refine(yearRange, { message: 'fromYear must not be after toYear', path: ['fromYear'] });
 
 export const oecdSdmxSpecSchema = z
-  .object({
+  .strictObject({
     kind: z.literal('oecd-sdmx'),
     /** `AGENCY,DATAFLOW_ID[,VERSION]`, e.g. `OECD.SDD.NAD,DSD_NASEC10@DF_TABLE12,1.1`. */
     dataflow: z.string().regex(/^[A-Za-z0-9_.]+,[A-Za-z0-9_@.-]+(,[0-9A-Za-z_.+~-]*)?$/, 'AGENCY,DATAFLOW_ID[,VERSION]'),
@@ -86,10 +87,31 @@ export const oecdSdmxSpecSchema = z
   })
   .refine(yearRange, { message: 'fromYear must not be after toYear', path: ['fromYear'] });
 
-/** What to ingest, as JSON: the `kind` picks the source, the rest are its parameters. */
+/** What to ingest, as JSON: the `kind` picks the source, the rest are its parameters (unknown keys are refused: a misspelt one would silently change the run). */
 export const sourceSpecSchema = z.discriminatedUnion('kind', [worldBankCsvSpecSchema, sdmxCsvSpecSchema, worldBankApiSpecSchema, oecdSdmxSpecSchema]);
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 export type SourceSpecInput = z.input<typeof sourceSpecSchema>;
+
+const lastPathPart = (path: string): string => (path.toLowerCase().endsWith('.csv') ? basename(dirname(path)) : basename(path));
+
+/**
+ * The dataset a spec ingests, as `<kind>:<name>`: the lock key of the ingestion service (never two
+ * runs of one dataset at once, whoever triggered them) and the default id of its schedule. Files:
+ * the indicator, or the file's folder name; the World Bank API: its indicators; OECD: the dataflow.
+ */
+export const datasetOf = (spec: SourceSpec): string => {
+  switch (spec.kind) {
+    case 'world-bank-csv':
+      return `${spec.kind}:${(spec.indicator ?? lastPathPart(spec.path)).toUpperCase()}`;
+    case 'sdmx-csv':
+      return `${spec.kind}:${lastPathPart(spec.path).toUpperCase()}`;
+    case 'world-bank-api':
+      return `${spec.kind}:${[...new Set(spec.indicators)].sort().join('+')}`;
+    case 'oecd-sdmx':
+      // AGENCY,DATAFLOW_ID[,VERSION]: the version does not make it another dataset.
+      return `${spec.kind}:${spec.dataflow.split(',').slice(0, 2).join(',')}`;
+  }
+};
 
 /**
  * What the sources need from the composition root. Build it once per process and pass the same

@@ -2,7 +2,7 @@ import { NationPulseError } from '@nationpulse/domain';
 import { describe, expect, it } from 'vitest';
 import { sourcesConfigSchema } from '../config.ts';
 import { fixture } from '../testing/fixtures.ts';
-import { createSource, parseSourceSpec, sourceSpecSchema } from './source-spec.ts';
+import { createSource, datasetOf, parseSourceSpec, sourceSpecSchema } from './source-spec.ts';
 
 const config = sourcesConfigSchema.parse({});
 
@@ -40,6 +40,26 @@ describe('sourceSpecSchema', () => {
     expect((error as Error).message).toMatch(/fromYear must not be after toYear/);
     expect(() => parseSourceSpec({ kind: 'oecd-sdmx', dataflow: 'OECD,DF', indicators: [] })).toThrow(/indicators/);
     expect(() => parseSourceSpec({ kind: 'oecd-sdmx', dataflow: 'no spaces allowed', indicators: [{ indicator: 'SP.POP.TOTL', dimensions: { A: 'B' } }] })).toThrow(/dataflow/);
+  });
+});
+
+describe('datasetOf', () => {
+  it('names the dataset a spec ingests (the ingestion lock key), the same for equivalent specs', () => {
+    const mapping = [{ indicator: 'GC.REV.XGRT.GD.ZS', dimensions: { TRANSACTION: 'OTR' } }];
+    expect(datasetOf(parseSourceSpec({ kind: 'world-bank-csv', path: '/data/wdi' }))).toBe('world-bank-csv:WDI');
+    expect(datasetOf(parseSourceSpec({ kind: 'world-bank-csv', path: '/data/sp.pop.totl/data.csv' }))).toBe('world-bank-csv:SP.POP.TOTL');
+    expect(datasetOf(parseSourceSpec({ kind: 'world-bank-csv', path: '/data/x.csv', indicator: 'sp.pop.grow' }))).toBe('world-bank-csv:SP.POP.GROW');
+    expect(datasetOf(parseSourceSpec({ kind: 'sdmx-csv', path: 'downloads/oecd', indicators: mapping }))).toBe('sdmx-csv:OECD');
+    const api = datasetOf(parseSourceSpec({ kind: 'world-bank-api', indicators: ['SP.POP.TOTL', 'NY.GDP.MKTP.CD', 'sp.pop.totl'] }));
+    expect(api).toBe('world-bank-api:NY.GDP.MKTP.CD+SP.POP.TOTL');
+    expect(datasetOf(parseSourceSpec({ kind: 'world-bank-api', indicators: ['NY.GDP.MKTP.CD', 'SP.POP.TOTL'], fromYear: 2000 }))).toBe(api);
+    const oecd = (dataflow: string) => datasetOf(parseSourceSpec({ kind: 'oecd-sdmx', dataflow, indicators: mapping }));
+    expect(oecd('OECD.SDD.NAD,DSD_NASEC10@DF_TABLE12,1.1')).toBe('oecd-sdmx:OECD.SDD.NAD,DSD_NASEC10@DF_TABLE12');
+    expect(oecd('OECD.SDD.NAD,DSD_NASEC10@DF_TABLE12')).toBe(oecd('OECD.SDD.NAD,DSD_NASEC10@DF_TABLE12,1.0'));
+  });
+
+  it('refuses unknown keys, so a misspelt parameter never silently changes a run', () => {
+    expect(() => parseSourceSpec({ kind: 'world-bank-api', indicators: ['SP.POP.TOTL'], fromyear: 2000 })).toThrow(/fromyear/);
   });
 });
 

@@ -34,7 +34,7 @@ const seed = async () => {
 describe('embedded platform (npm start)', () => {
   it('runs write API, projectors and read API in one process: a correction is readable at once with minPosition', async () => {
     await seed();
-    const [w, r, p, wg, rg, g] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [w, r, p, wg, rg, g, ih, ig] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
     child = spawn(process.execPath, ['--import', 'tsx', entry], {
       env: {
         ...process.env,
@@ -46,6 +46,9 @@ describe('embedded platform (npm start)', () => {
         PROJECTORS_HTTP_PORT: String(p),
         PORT: String(g),
         REPORTING_HTTP_PORT: '0',
+        INGESTION_HTTP_PORT: String(ih),
+        INGESTION_GRPC_PORT: String(ig),
+        NATIONPULSE_SEED_DEMO: 'false',
         NATIONPULSE_ADMIN_USER: 'admin',
         NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
         LOG_LEVEL: 'warn',
@@ -100,6 +103,11 @@ describe('embedded platform (npm start)', () => {
     expect(viaGateway.status).toBe(200);
     expect(Number(viaGateway.headers.get('x-position'))).toBeGreaterThanOrEqual(position);
     expect((await fetch(`${gatewayUrl}/api/v1/rankings/SP.POP.TOTL`)).status).toBe(401);
+    // The gateway's ingestion routes reach this process's ingestion service (INGESTION_URL), which answers for its runs.
+    const ingestionRun = await fetch(`${gatewayUrl}/api/v1/ingestions/no-such-run`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(ingestionRun.status).toBe(404);
+    expect(((await ingestionRun.json()) as { error: { code: string } }).error.code).toBe('RUN_NOT_FOUND');
+    await waitForHealth(`http://127.0.0.1:${ih}`);
 
     child.kill('SIGTERM');
     expect(await exited, stderr).toBe(0);

@@ -1,6 +1,7 @@
 import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
 import { gatewayConfigSchema, startGatewayService } from '@nationpulse/gateway';
-import { createLogger, parseConfig, type RunningService } from '@nationpulse/platform';
+import { ingestionServiceConfigSchema, seedDemoDataOnFirstStart, startIngestionService } from '@nationpulse/ingestion';
+import { createLogger, parseConfig, systemClock, type RunningService } from '@nationpulse/platform';
 import { projectorsConfigSchema, startProjectorsService } from '@nationpulse/projectors';
 import { readApiConfigSchema, startReadApiService } from '@nationpulse/read-api';
 import { reportingConfigSchema, startReportingService } from '@nationpulse/reporting';
@@ -14,10 +15,20 @@ export const embeddedPlatformConfigSchema = z.object({
   ...readApiConfigSchema.shape,
   ...gatewayConfigSchema.shape,
   ...reportingConfigSchema.shape,
+  ...ingestionServiceConfigSchema.shape,
 });
 
 export interface EmbeddedPlatform extends RunningService {
-  readonly urls: { readonly gateway: string; readonly writeApi: string; readonly readApi: string; readonly projectors: string; readonly reporting: string | null };
+  readonly urls: {
+    readonly gateway: string;
+    readonly writeApi: string;
+    readonly readApi: string;
+    readonly projectors: string;
+    readonly reporting: string | null;
+    readonly ingestion: string;
+  };
+  /** Settles once the first start's demo data (if any) is seeded: null when none was. */
+  readonly demoSeeding: Promise<unknown>;
 }
 
 /**
@@ -33,12 +44,15 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
   const read = parseConfig(readApiConfigSchema, env);
   const gatewayConfig = parseConfig(gatewayConfigSchema, env);
   const reportingConfig = parseConfig(reportingConfigSchema, env);
+  const ingestion = parseConfig(ingestionServiceConfigSchema, env);
   const eventStore = createEventStore(write);
   const readStore = createReadStore(read);
   const cache = createCache(read);
   const notifications = createInProcessNotifications();
   const opened: RunningService[] = [];
   try {
+    // Before the first admin is appended: an empty store means a first start (demo data, below).
+    const storeWasEmpty = (await eventStore.headPosition()) === 0;
     const writeApi = await startWriteApiService(write, { eventStore, logger: createLogger('write-api', write.LOG_LEVEL) });
     opened.push(writeApi);
     const projectors = await startProjectorsService(projectorsConfig, { eventStore, readStore, cache, logger: createLogger('projectors', projectorsConfig.LOG_LEVEL) });
@@ -53,15 +67,32 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
       readApiGrpcUrl: `${read.READ_API_HOST}:${readApi.grpcPort}`,
     });
     opened.push(reporting);
+    const ingestionLogger = createLogger('ingestion', ingestion.LOG_LEVEL);
+    const ingestionService = await startIngestionService(ingestion, { eventStore, logger: ingestionLogger });
+    opened.push(ingestionService);
     // In front of them all, on PORT (8080): the one address clients use.
     const gateway = await startGatewayService(
-      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl },
+      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl, INGESTION_URL: ingestionService.httpUrl },
       { readStore, cache, eventStore, notifications, logger: createLogger('gateway', gatewayConfig.LOG_LEVEL) },
     );
     opened.push(gateway);
+    // In the background, so the APIs answer (and show the data arriving) meanwhile.
+    const demoSeeding = seedDemoDataOnFirstStart({ eventStore, clock: systemClock, config: ingestion, storeWasEmpty, logger: ingestionLogger }).catch((err: unknown) => {
+      ingestionLogger.error({ err }, 'demo data seeding failed');
+      return null;
+    });
     return {
-      urls: { gateway: gateway.url, writeApi: writeApi.httpUrl, readApi: readApi.httpUrl, projectors: projectors.httpUrl, reporting: reporting.httpUrl },
+      urls: {
+        gateway: gateway.url,
+        writeApi: writeApi.httpUrl,
+        readApi: readApi.httpUrl,
+        projectors: projectors.httpUrl,
+        reporting: reporting.httpUrl,
+        ingestion: ingestionService.httpUrl,
+      },
+      demoSeeding,
       async close() {
+        await demoSeeding;
         for (const service of opened.reverse()) await service.close();
         await Promise.allSettled([eventStore.close(), readStore.close(), cache.close(), notifications.close()]);
       },

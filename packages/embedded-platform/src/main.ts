@@ -4,7 +4,7 @@ import { embeddedPlatformConfigSchema, startEmbeddedPlatform } from './embedded-
 await runService('nationpulse', embeddedPlatformConfigSchema, async () => {
   const platform = await startEmbeddedPlatform();
   process.stderr.write(
-    `NationPulse (embedded) is up on ${platform.urls.gateway} (API docs: ${platform.urls.gateway}/docs)\n  write API  ${platform.urls.writeApi}/openapi.json\n  read API   ${platform.urls.readApi}/api/v1/countries\n  ops        ${platform.urls.projectors}/api/v1/ops/projections\n  reports    ${platform.urls.reporting ?? '(off)'}/api/v1/reports/{id}\n`,
+    `NationPulse (embedded) is up on ${platform.urls.gateway} (API docs: ${platform.urls.gateway}/docs)\n  write API  ${platform.urls.writeApi}/openapi.json\n  read API   ${platform.urls.readApi}/api/v1/countries\n  ops        ${platform.urls.projectors}/api/v1/ops/projections\n  reports    ${platform.urls.reporting ?? '(off)'}/api/v1/reports/{id}\n  ingestion  ${platform.urls.ingestion}/openapi.json\n`,
   );
   return platform;
 });

@@ -6,3 +6,4 @@ export * from './rate-limiter.ts';
 export * from './notifications.ts';
 export * from './message-bus.ts';
 export * from './artifact-store.ts';
+export * from './scheduling.ts';

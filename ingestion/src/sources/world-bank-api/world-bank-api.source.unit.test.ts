@@ -1,31 +1,12 @@
-import type { ServerResponse } from 'node:http';
-
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useMemoryEventStore } from '../../testing/event-store.ts';
 import { sourcesConfigSchema } from '../../config.ts';
 import { runIngestion } from '../../runs/run-ingestion.ts';
-import { fixtureText } from '../../testing/fixtures.ts';
 import { sendJson, useTestServers, type TestServer } from '../../testing/http-server.ts';
+import { worldBankApiStandIn } from '../../testing/world-bank-api.ts';
 import { createSource } from '../source-spec.ts';
 
 const clock = { now: () => new Date('2026-07-01T12:00:00Z') };
-const page = (n: number): string => fixtureText(`world-bank-api/sp.pop.totl.page-${n}.json`);
-const ERROR_200 = fixtureText('world-bank-api/error-invalid-value.json');
-
-/** The API's one-row answer (per_page=1) for SP.POP.TOTL, derived from the first recorded page. */
-const probe = (): string => {
-  const [meta, rows] = JSON.parse(page(1)) as [{ total: number }, unknown[]];
-  return JSON.stringify([{ ...meta, page: 1, pages: meta.total, per_page: 1 }, rows.slice(0, 1)]);
-};
-
-/** Answers like the Indicators API: SP.POP.TOTL from the fixtures, an HTTP-200 error for any other indicator. */
-const worldBank = (res: ServerResponse, url: URL): void => {
-  const indicator = /\/indicator\/([^/?]+)/.exec(url.pathname)?.[1];
-  if (indicator !== 'SP.POP.TOTL') return sendJson(res, ERROR_200);
-  if (url.searchParams.get('per_page') === '1') return sendJson(res, probe());
-  sendJson(res, page(Number(url.searchParams.get('page'))));
-};
-
 const memory = useMemoryEventStore();
 const servers = useTestServers();
 let server: TestServer;
@@ -53,7 +34,7 @@ const run = (spec: Record<string, unknown>, env: Record<string, string> = {}, ru
 
 describe('World Bank API source', () => {
   it('reads every page, groups a series across pages, skips missing values and keeps aggregates apart as in the CSV path', async () => {
-    server = await servers.start((req, res) => worldBank(res, new URL(req.url!, 'http://x')));
+    server = await servers.start((req, res) => worldBankApiStandIn(res, new URL(req.url!, 'http://x')));
     const summary = await run({ fromYear: 2019, toYear: 2021 }, {}, 'api-1');
     expect(summary).toMatchObject({ status: 'completed', source: 'worldbank-api', dataset: 'SP.POP.TOTL', rowsRead: 7, rowsChanged: 6, rowsRejected: 1, seriesChanged: 4 });
     expect(server.requests).toEqual([
@@ -76,7 +57,7 @@ describe('World Bank API source', () => {
   });
 
   it('appends no series event when the same data is read again', async () => {
-    server = await servers.start((req, res) => worldBank(res, new URL(req.url!, 'http://x')));
+    server = await servers.start((req, res) => worldBankApiStandIn(res, new URL(req.url!, 'http://x')));
     await run({});
     const before = (await memory.all()).length;
     const second = await run({});
@@ -85,7 +66,7 @@ describe('World Bank API source', () => {
   });
 
   it('fails the run before anything is appended when the API answers an indicator with its HTTP-200 error', async () => {
-    server = await servers.start((req, res) => worldBank(res, new URL(req.url!, 'http://x')));
+    server = await servers.start((req, res) => worldBankApiStandIn(res, new URL(req.url!, 'http://x')));
     const summary = await run({ indicators: ['SP.POP.TOTL', 'SH.DYN.MORT'] });
     expect(summary.status).toBe('failed');
     expect(summary.reason).toBe('World Bank API refused SH.DYN.MORT (countries all): Invalid value: The provided parameter value is not valid (id 120)');
@@ -98,7 +79,7 @@ describe('World Bank API source', () => {
     server = await servers.start((req, res, call) => {
       if (call === 1) return sendJson(res, '<html>Service Unavailable</html>', 503);
       if (call === 3) return sendJson(res, 'Too Many Requests', 429, { 'retry-after': '1' });
-      worldBank(res, new URL(req.url!, 'http://x'));
+      worldBankApiStandIn(res, new URL(req.url!, 'http://x'));
     });
     const summary = await run({});
     expect(summary).toMatchObject({ status: 'completed', rowsChanged: 6 });
@@ -116,7 +97,7 @@ describe('World Bank API source', () => {
   });
 
   it('asks for the listed countries only', async () => {
-    server = await servers.start((req, res) => worldBank(res, new URL(req.url!, 'http://x')));
+    server = await servers.start((req, res) => worldBankApiStandIn(res, new URL(req.url!, 'http://x')));
     await run({ countries: ['fra', 'NAM'] });
     expect(server.requests[0]).toMatch(/^\/v2\/country\/FRA;NAM\/indicator\/SP\.POP\.TOTL\?/);
   });

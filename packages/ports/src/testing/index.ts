@@ -7,3 +7,5 @@ export { testRateLimiter, type RateLimiterFactory } from './rate-limiter.contrac
 export { testNotifications, type NotificationsFactory } from './notifications.contract.ts';
 export { testMessageBus, type MessageBusFactory } from './message-bus.contract.ts';
 export { testArtifactStore, type ArtifactStoreFactory } from './artifact-store.contract.ts';
+export { testJobScheduler, type JobSchedulerFactory } from './job-scheduler.contract.ts';
+export { testDatasetLock, type DatasetLockFactory } from './dataset-lock.contract.ts';
