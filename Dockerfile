@@ -1,20 +1,15 @@
-# One image for every NationPulse service; the command picks the service.
-FROM node:20-bookworm-slim AS deps
+# One image for every NationPulse service; the command picks the service (see docker-compose.yml
+# and deploy/k8s). The web UI is built into packages/web/dist, which the gateway serves.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# better-sqlite3 (the embedded adapters) compiles from source when no prebuilt binary is reachable.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-COPY packages ./packages
-COPY protos ./protos
-COPY write-api ./write-api
-COPY read-api ./read-api
-COPY projectors ./projectors
-COPY ingestion ./ingestion
-COPY bench/package.json ./bench/package.json
-RUN npm ci --omit=dev --no-audit --no-fund && npm install --no-save tsx@4
+COPY . .
+RUN npm ci --no-audit --no-fund && npm run build -w @nationpulse/web && npm prune --omit=dev --no-audit --no-fund && npm install --no-save --no-audit --no-fund tsx@4
 
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=deps /app /app
+COPY --from=build /app /app
 USER node
-CMD ["node", "--import", "tsx", "write-api/src/main.ts"]
+CMD ["node", "--import", "tsx", "gateway/src/main.ts"]

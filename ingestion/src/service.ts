@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, createTokenService, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, createTokenService, systemClock, withEventStoreMetrics, type Logger, type RunningService } from '@nationpulse/platform';
 import type { DatasetLock, EventStore, JobScheduler } from '@nationpulse/ports';
 import { INGESTION_SERVICE_NAME, loadIngestionProto, startGrpcServer } from '@nationpulse/protos';
 import { createEventStore } from '@nationpulse/wiring';
@@ -9,6 +9,7 @@ import type { SourceDeps } from './sources/source-spec.ts';
 import type { IngestionServiceConfig } from './service/config.ts';
 import { createIngestionGrpcService } from './service/grpc/ingestion-grpc-service.ts';
 import { buildIngestionApp } from './service/http/app.ts';
+import { createIngestionMetrics } from './service/metrics.ts';
 import { createIngestionRunner, type IngestionRunner } from './service/ingestion-runner.ts';
 import { createSchedulingAdapters, startScheduledRuns } from './service/scheduling.ts';
 
@@ -38,7 +39,9 @@ export const startIngestionService = async (
   shared: { eventStore?: EventStore; logger?: Logger; scheduler?: JobScheduler; lock?: DatasetLock; sourceDeps?: SourceDeps } = {},
 ): Promise<IngestionService> => {
   const logger = shared.logger ?? createLogger('ingestion', config.LOG_LEVEL);
-  const eventStore = shared.eventStore ?? createEventStore(config);
+  const registry = createMetricsRegistry('ingestion');
+  const metrics = createIngestionMetrics(registry);
+  const eventStore = withEventStoreMetrics(shared.eventStore ?? createEventStore(config), registry);
   const clock = systemClock;
   const adapters =
     shared.scheduler && shared.lock
@@ -57,8 +60,10 @@ export const startIngestionService = async (
     concurrency: config.INGESTION_CONCURRENCY,
     lockTtlMs: config.INGESTION_LOCK_TTL_MS,
     onLeaseLost: (run) => logger.warn({ runId: run.runId, dataset: run.dataset }, 'dataset lease lost while the run goes on'),
-    onRunFinished: (run) =>
-      logger.info({ runId: run.runId, dataset: run.dataset, trigger: run.trigger, actor: run.actor, status: run.status, reason: run.reason, summary: run.summary && { ...run.summary, rejected: undefined } }, 'ingestion run finished'),
+    onRunFinished: (run) => {
+      metrics.runFinished(run);
+      logger.info({ runId: run.runId, dataset: run.dataset, trigger: run.trigger, actor: run.actor, status: run.status, reason: run.reason, summary: run.summary && { ...run.summary, rejected: undefined } }, 'ingestion run finished');
+    },
   });
 
   const dependency = async (check: () => Promise<unknown>) => {
@@ -78,6 +83,7 @@ export const startIngestionService = async (
       authorize,
       logger,
       bodyLimitBytes: config.INGESTION_BODY_LIMIT_BYTES,
+      metrics: registry,
       health: async () => {
         const [store, locks] = await Promise.all([dependency(() => eventStore.headPosition()), dependency(() => lock.isHeld('health-check'))]);
         return { ok: store.up && locks.up, details: { eventStore: store.detail, lock: locks.detail } };
@@ -91,6 +97,7 @@ export const startIngestionService = async (
       service: { name: INGESTION_SERVICE_NAME, definition: loadIngestionProto().ingestionService, implementation: createIngestionGrpcService({ runner, authorize, logger }) },
       health: async () => ({ eventstore: (await dependency(() => eventStore.headPosition())).up ? 'SERVING' : 'NOT_SERVING' }),
       maxReceiveMessageBytes: 64 * 1024,
+      metrics: registry,
     });
     opened.push(() => grpcServer.close());
     logger.info({ http: httpUrl, grpc: grpcServer.port, scheduler: config.SCHEDULER, schedules: config.INGESTION_SCHEDULES.length }, 'ingestion listening');

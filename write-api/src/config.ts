@@ -12,6 +12,9 @@ export const writeApiConfigSchema = z
     /** Shared with the gateway, which issues the tokens. Embedded mode keeps a generated one in the data folder. */
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     JWT_ISSUER: z.string().default('nationpulse'),
+    /** The first admin, created at first start when both are set (empty counts as unset); no default password exists. */
+    NATIONPULSE_ADMIN_USER: z.string().optional().transform((v) => v || undefined),
+    NATIONPULSE_ADMIN_PASSWORD: z.string().optional().transform((v) => v || undefined),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
     LOG_LEVEL: configFields.logLevel,
   })

@@ -31,7 +31,7 @@ export const startWriteApiService = async (
   const tokens = createTokenService({ secret: jwtSecret(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
   const { dispatcher, access } = createWriteSide({ eventStore, tokens, clock });
 
-  const admin = shared.admin ?? adminFromEnv();
+  const admin = shared.admin ?? adminFromConfig(config);
   if (admin) logger.info({ username: admin.username, outcome: await bootstrapAdmin(eventStore, dispatcher, admin) }, 'first admin');
 
   /** One dependency check behind both the HTTP /health route and grpc.health.v1. */
@@ -76,8 +76,5 @@ export const startWriteApiService = async (
   };
 };
 
-const adminFromEnv = (): { username: string; password: string } | undefined => {
-  const username = process.env['NATIONPULSE_ADMIN_USER'];
-  const password = process.env['NATIONPULSE_ADMIN_PASSWORD'];
-  return username && password ? { username, password } : undefined;
-};
+const adminFromConfig = (config: WriteApiConfig): { username: string; password: string } | undefined =>
+  config.NATIONPULSE_ADMIN_USER && config.NATIONPULSE_ADMIN_PASSWORD ? { username: config.NATIONPULSE_ADMIN_USER, password: config.NATIONPULSE_ADMIN_PASSWORD } : undefined;
