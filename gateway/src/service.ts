@@ -100,6 +100,7 @@ export const startGatewayService = async (config: GatewayConfig, shared: Gateway
     'write-api': config.WRITE_API_URL,
     projectors: config.PROJECTORS_URL,
     ingestion: config.INGESTION_URL,
+    reporting: config.REPORTING_URL,
   };
   const upstreams = Object.fromEntries(
     Object.entries(origins).map(([name, url]) => {

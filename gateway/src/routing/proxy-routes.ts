@@ -71,6 +71,18 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
     );
     return reply.status(res.statusCode).headers(clientHeaders(res.headers)).send(res.body);
   };
+  const forwardStream = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const res = await withRetryAfter(
+      reply,
+      () => upstream.stream({ method: 'GET', path: request.url, headers: upstreamHeaders(request, false) }),
+      options.breakerRetryAfterSeconds,
+    );
+    const headers = clientHeaders(res.headers);
+    // The file's length is known upstream: keep it, so clients can show progress (it is hop-by-hop only for buffered answers).
+    const length = res.headers['content-length'];
+    if (typeof length === 'string') headers['content-length'] = length;
+    return reply.status(res.statusCode).headers(headers).send(res.body);
+  };
 
   for (const route of proxiedRoutes) {
     app.route({
@@ -86,7 +98,7 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         ...(route.body ? { body: route.body } : {}),
       },
       preHandler: guard(options, route.permission),
-      handler: forward(options.upstreams[route.upstream]),
+      handler: (route.stream ? forwardStream : forward)(options.upstreams[route.upstream]),
     });
   }
 

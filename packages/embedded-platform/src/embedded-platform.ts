@@ -55,7 +55,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     opened.push(reporting);
     // In front of them all, on PORT (8080): the one address clients use.
     const gateway = await startGatewayService(
-      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl },
+      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl, ...(reporting.httpUrl ? { REPORTING_URL: reporting.httpUrl } : {}) },
       { readStore, cache, eventStore, notifications, logger: createLogger('gateway', gatewayConfig.LOG_LEVEL) },
     );
     opened.push(gateway);
