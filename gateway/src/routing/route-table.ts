@@ -105,7 +105,6 @@ export const proxiedRoutes: readonly ProxiedRoute[] = [
   { method: 'GET', path: '/ingestions/:runId', upstream: 'ingestion', permission: 'ingestion:trigger', summary: "An ingestion run's progress", tag: 'ingestion', params: z.object({ runId: z.string().min(1) }) },
 
   { method: 'GET', path: '/ops/projections', upstream: 'projectors', permission: 'data:read', summary: 'Projections: position, lag, rebuild progress', tag: 'ops' },
-  { method: 'GET', path: '/ops/pulse', upstream: 'projectors', permission: 'data:read', summary: 'The platform at a glance', tag: 'ops' },
   {
     method: 'POST',
     path: '/ops/projections/:name/rebuild',
