@@ -83,7 +83,12 @@ export const proxiedRoutes: readonly ProxiedRoute[] = [
   read('/audit/runs/:runId', 'One ingestion run: counts, rejected rows, its changes', 'audit', { permission: 'audit:read', params: z.object({ runId: z.string().min(1) }) }),
   read('/audit/changes', 'Changes in a time window, by source or actor', 'audit', { permission: 'audit:read' }),
   read('/asof', "A country's indicators as known at an instant", 'audit', { permission: 'audit:read', querystring: query({ at: z.string(), country: z.string() }) }),
-  read('/reports/:reportId', "A report's status", 'reports', { permission: 'reports:request', params: z.object({ reportId: z.string().min(1) }) }),
+  // Reports live in their own streams, read by the reporting service (the read API has no report query).
+  read('/reports/:reportId', "A report's status: pending, ready (with the file's size and SHA-256) or failed", 'reports', {
+    permission: 'reports:request',
+    params: z.object({ reportId: z.string().min(1) }),
+    upstream: 'reporting',
+  }),
   // The reporting service streams the artifact and checks the caller is its requester or an admin (403 FORBIDDEN).
   read('/reports/:reportId/file', "A generated report's file (its requester or an admin only)", 'reports', {
     permission: 'reports:request',

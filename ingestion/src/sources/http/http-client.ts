@@ -206,7 +206,8 @@ const readAll = async (response: Response, maxBytes: number, tooBig: () => Error
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
-  for await (const chunk of response.body as ReadableStream<Uint8Array>) {
+  // AsyncIterable: the DOM lib (packages that type-check this file with it) lacks ReadableStream iteration.
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     bytes += chunk.byteLength;
     if (bytes > maxBytes) throw tooBig();
     text += decoder.decode(chunk, { stream: true });
