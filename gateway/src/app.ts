@@ -11,6 +11,7 @@ import type { AuthService } from './auth/auth-service.ts';
 import { docsRoutes } from './docs/docs-routes.ts';
 import { eventsRoute } from './events/events-route.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { Pulse } from './ops/pulse.ts';
 import { proxyRoutes } from './routing/proxy-routes.ts';
 import type { UpstreamName } from './routing/route-table.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -32,6 +33,7 @@ export interface GatewayAppDependencies {
   readonly breakerRetryAfterSeconds: number;
   readonly metrics: GatewayMetrics;
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
+  readonly pulse: () => Promise<Pulse>;
 }
 
 export interface GatewayApp {
@@ -75,6 +77,8 @@ export const buildGatewayApp = async (deps: GatewayAppDependencies): Promise<Gat
     logger: deps.logger,
     bodyLimitBytes: deps.bodyLimitBytes,
     health: deps.health,
+    // One /metrics: the gateway's own metrics and the platform's HTTP latency histogram.
+    metrics: deps.metrics.registry,
     openApiComponents: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
   });
   app.decorateRequest('user', null);
@@ -101,11 +105,9 @@ export const buildGatewayApp = async (deps: GatewayAppDependencies): Promise<Gat
   const corsHeaders = (origin: string | undefined): Record<string, string> =>
     origin && (anyOrigin || allowed.has(origin)) ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED.join(', '), vary: 'Origin' } : {};
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
-
   const guardDeps = { auth: deps.auth, rateLimits: deps.rateLimits };
   await app.register(authRoutes, { prefix: '/api/v1/auth', ...guardDeps, service: deps.authService });
-  await app.register(proxyRoutes, { prefix: '/api/v1', ...guardDeps, upstreams: deps.upstreams, breakerRetryAfterSeconds: deps.breakerRetryAfterSeconds });
+  await app.register(proxyRoutes, { prefix: '/api/v1', ...guardDeps, upstreams: deps.upstreams, breakerRetryAfterSeconds: deps.breakerRetryAfterSeconds, pulse: deps.pulse });
   const streams = new Set<() => void>();
   await app.register(eventsRoute(streams), {
     prefix: '/api/v1',

@@ -22,6 +22,7 @@ export const gatewayConfigSchema = z
     WRITE_API_URL: url('http://127.0.0.1:8081'),
     PROJECTORS_URL: url('http://127.0.0.1:8083'),
     INGESTION_URL: url('http://127.0.0.1:8084'),
+    REPORTING_URL: url('http://127.0.0.1:8085'),
     ...infrastructureConfig,
     /** Shared with the write API (and every service that verifies tokens); embedded mode keeps a generated one in the data folder. */
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),

@@ -16,6 +16,7 @@ import { createAuthService } from './auth/auth-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { createNotifier, type Notifier } from './notifier/notifier.ts';
+import { checkPulse, upstreamHealthCheck } from './ops/pulse.ts';
 import type { UpstreamName } from './routing/route-table.ts';
 import { createUpstream, type Upstream } from './upstream/upstream-client.ts';
 
@@ -100,6 +101,7 @@ export const startGatewayService = async (config: GatewayConfig, shared: Gateway
     'write-api': config.WRITE_API_URL,
     projectors: config.PROJECTORS_URL,
     ingestion: config.INGESTION_URL,
+    reporting: config.REPORTING_URL,
   };
   const upstreams = Object.fromEntries(
     Object.entries(origins).map(([name, url]) => {
@@ -153,6 +155,16 @@ export const startGatewayService = async (config: GatewayConfig, shared: Gateway
     upstreams,
     breakerRetryAfterSeconds: Math.ceil(config.BREAKER_OPEN_MS / 1000),
     metrics,
+    pulse: () =>
+      checkPulse(
+        [
+          ...Object.values(upstreams).map(upstreamHealthCheck),
+          { name: 'read-store', probe: async () => (await readStore.ping(), {}) },
+          ...(cache ? [{ name: 'cache', probe: async () => (await cache.ping(), {}) }] : []),
+          ...(eventStore ? [{ name: 'event-store', probe: async () => ({ headPosition: String(await eventStore.headPosition()) }) }] : []),
+        ],
+        { timeoutMs: Math.min(config.UPSTREAM_TIMEOUT_MS, 2_000), now: () => systemClock.now() },
+      ),
     health: async () => {
       const breakers = Object.fromEntries(Object.values(upstreams).map((u) => [u.name, u.breaker.state]));
       try {

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Authenticator, SignedInUser } from '../access/authenticate.ts';
 import type { RateLimits } from '../access/rate-limits.ts';
+import type { Pulse } from '../ops/pulse.ts';
 import type { Upstream } from '../upstream/upstream-client.ts';
 import { clientHeaders, upstreamHeaders } from './forwarding.ts';
 import { proxiedRoutes, type UpstreamName } from './route-table.ts';
@@ -48,6 +49,8 @@ export interface ProxyRoutesOptions extends GuardDeps {
   readonly upstreams: Readonly<Record<UpstreamName, Upstream>>;
   /** Retry-After sent with 503 when an upstream's breaker is open. */
   readonly breakerRetryAfterSeconds: number;
+  /** GET /ops/pulse: answered by the gateway itself, which sees every service. */
+  readonly pulse: () => Promise<Pulse>;
 }
 
 /**
@@ -71,6 +74,18 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
     );
     return reply.status(res.statusCode).headers(clientHeaders(res.headers)).send(res.body);
   };
+  const forwardStream = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const res = await withRetryAfter(
+      reply,
+      () => upstream.stream({ method: 'GET', path: request.url, headers: upstreamHeaders(request, false) }),
+      options.breakerRetryAfterSeconds,
+    );
+    const headers = clientHeaders(res.headers);
+    // The file's length is known upstream: keep it, so clients can show progress (it is hop-by-hop only for buffered answers).
+    const length = res.headers['content-length'];
+    if (typeof length === 'string') headers['content-length'] = length;
+    return reply.status(res.statusCode).headers(headers).send(res.body);
+  };
 
   for (const route of proxiedRoutes) {
     app.route({
@@ -86,9 +101,26 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         ...(route.body ? { body: route.body } : {}),
       },
       preHandler: guard(options, route.permission),
-      handler: forward(options.upstreams[route.upstream]),
+      handler: (route.stream ? forwardStream : forward)(options.upstreams[route.upstream]),
     });
   }
+
+  app.get(
+    '/ops/pulse',
+    {
+      schema: {
+        summary: 'The platform at a glance: every service and the gateway’s own dependencies, checked at once (503 unless all are up)',
+        description: 'Requires the permission `data:read`. Answered by the gateway.',
+        tags: ['ops'],
+        security: [{ bearerAuth: [] }],
+      },
+      preHandler: guard(options, 'data:read'),
+    },
+    async (_request, reply) => {
+      const pulse = await options.pulse();
+      return reply.status(pulse.status === 'up' ? 200 : 503).header('cache-control', 'no-store').send(pulse);
+    },
+  );
 
   // The rest of the ops and ingestion APIs, as their services grow: reading needs data:read /
   // ingestion:trigger, acting needs ops:manage / ingestion:trigger.

@@ -2,7 +2,7 @@ import { permissionSchema, roleSchema, type Permission } from '@nationpulse/doma
 import { z } from 'zod';
 
 /** The services behind the gateway. */
-export type UpstreamName = 'read-api' | 'write-api' | 'projectors' | 'ingestion';
+export type UpstreamName = 'read-api' | 'write-api' | 'projectors' | 'ingestion' | 'reporting';
 
 /** One public path the gateway forwards: where, and what the caller must be allowed to do. */
 export interface ProxiedRoute {
@@ -16,6 +16,8 @@ export interface ProxiedRoute {
   readonly params?: z.ZodObject;
   readonly querystring?: z.ZodObject;
   readonly body?: z.ZodType;
+  /** The answer's body streams through as it arrives (files) instead of being read whole first. */
+  readonly stream?: boolean;
 }
 
 const code = (description: string) => z.string().min(1).max(64).describe(description);
@@ -56,7 +58,7 @@ const command = (method: 'POST' | 'DELETE', path: string, permission: Permission
  * Every public path the gateway forwards, with the permission it requires (checked against the
  * permissions read model on every request). Queries go to the read API, commands to the write
  * API (which checks the permission again from the event store), operations to the projectors,
- * ingestion to the ingestion service.
+ * ingestion to the ingestion service, report files to the reporting service.
  */
 export const proxiedRoutes: readonly ProxiedRoute[] = [
   read('/countries', 'Countries (and, on request, aggregates)', 'data', { querystring: query({ include: z.enum(['aggregates']).optional(), region: z.string().optional() }) }),
@@ -81,8 +83,19 @@ export const proxiedRoutes: readonly ProxiedRoute[] = [
   read('/audit/runs/:runId', 'One ingestion run: counts, rejected rows, its changes', 'audit', { permission: 'audit:read', params: z.object({ runId: z.string().min(1) }) }),
   read('/audit/changes', 'Changes in a time window, by source or actor', 'audit', { permission: 'audit:read' }),
   read('/asof', "A country's indicators as known at an instant", 'audit', { permission: 'audit:read', querystring: query({ at: z.string(), country: z.string() }) }),
-  read('/reports/:reportId', "A report's status", 'reports', { permission: 'reports:request', params: z.object({ reportId: z.string().min(1) }) }),
-  read('/reports/:reportId/file', "A generated report's file", 'reports', { permission: 'reports:request', params: z.object({ reportId: z.string().min(1) }) }),
+  // Reports live in their own streams, read by the reporting service (the read API has no report query).
+  read('/reports/:reportId', "A report's status: pending, ready (with the file's size and SHA-256) or failed", 'reports', {
+    permission: 'reports:request',
+    params: z.object({ reportId: z.string().min(1) }),
+    upstream: 'reporting',
+  }),
+  // The reporting service streams the artifact and checks the caller is its requester or an admin (403 FORBIDDEN).
+  read('/reports/:reportId/file', "A generated report's file (its requester or an admin only)", 'reports', {
+    permission: 'reports:request',
+    params: z.object({ reportId: z.string().min(1) }),
+    upstream: 'reporting',
+    stream: true,
+  }),
 
   command('POST', '/corrections', 'data:correct', 'Correct an observation (country, indicator, year, value, reason)', 'data'),
   command('POST', '/reports', 'reports:request', 'Request a report; the answer is its id, the outcome arrives on /api/v1/events', 'reports'),
@@ -97,7 +110,6 @@ export const proxiedRoutes: readonly ProxiedRoute[] = [
   { method: 'GET', path: '/ingestions/:runId', upstream: 'ingestion', permission: 'ingestion:trigger', summary: "An ingestion run's progress", tag: 'ingestion', params: z.object({ runId: z.string().min(1) }) },
 
   { method: 'GET', path: '/ops/projections', upstream: 'projectors', permission: 'data:read', summary: 'Projections: position, lag, rebuild progress', tag: 'ops' },
-  { method: 'GET', path: '/ops/pulse', upstream: 'projectors', permission: 'data:read', summary: 'The platform at a glance', tag: 'ops' },
   {
     method: 'POST',
     path: '/ops/projections/:name/rebuild',

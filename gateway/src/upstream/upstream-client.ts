@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NationPulseError } from '@nationpulse/domain';
+import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './circuit-breaker.ts';
 
@@ -39,10 +40,22 @@ export interface UpstreamResponse {
   readonly body: Buffer;
 }
 
+/** An answer whose body is still arriving: passed on to the client as it comes, never held whole in memory. */
+export interface UpstreamStream {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Readable;
+}
+
 export interface Upstream {
   readonly name: string;
   readonly breaker: CircuitBreaker;
   request(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * One attempt whose body streams through (downloads): the deadline covers connecting and the
+   * answer's headers; after that the body may take longer, but never stalls longer than the timeout.
+   */
+  stream(request: UpstreamRequest): Promise<UpstreamStream>;
   close(): Promise<void>;
 }
 
@@ -149,6 +162,31 @@ export const createUpstream = (options: UpstreamOptions): Upstream => {
           throw unavailable(codeOf(failure), failure);
         }
         await sleep(backoff);
+      }
+    },
+    async stream(request) {
+      if (!breaker.tryAcquire()) throw unavailable('circuit open');
+      const started = performance.now();
+      try {
+        const res = await pool.request({
+          method: request.method,
+          path: request.path,
+          headers: request.headers,
+          body: request.body ?? null,
+          headersTimeout: options.timeoutMs,
+          // Between two chunks, not for the whole file.
+          bodyTimeout: options.timeoutMs,
+        });
+        options.observe?.(res.statusCode, (performance.now() - started) / 1000);
+        if (FAILED_STATUS.has(res.statusCode)) breaker.onFailure();
+        else breaker.onSuccess();
+        return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+      } catch (e) {
+        options.observe?.('error', (performance.now() - started) / 1000);
+        breaker.onFailure();
+        const code = codeOf(e);
+        if (TIMEOUT_CODES.has(code)) throw timedOut(e);
+        throw unavailable(code, e);
       }
     },
     close: () => pool.close(),

@@ -72,7 +72,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     opened.push(ingestionService);
     // In front of them all, on PORT (8080): the one address clients use.
     const gateway = await startGatewayService(
-      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl, INGESTION_URL: ingestionService.httpUrl },
+      { ...gatewayConfig, READ_API_URL: readApi.httpUrl, WRITE_API_URL: writeApi.httpUrl, PROJECTORS_URL: projectors.httpUrl, INGESTION_URL: ingestionService.httpUrl, ...(reporting.httpUrl ? { REPORTING_URL: reporting.httpUrl } : {}) },
       { readStore, cache, eventStore, notifications, logger: createLogger('gateway', gatewayConfig.LOG_LEVEL) },
     );
     opened.push(gateway);

@@ -206,7 +206,7 @@ const readAll = async (response: Response, maxBytes: number, tooBig: () => Error
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
-  // Node's web streams are async-iterable; the DOM typings (when a browser package compiles this) do not say so.
+  // AsyncIterable: the DOM lib (packages that type-check this file with it) lacks ReadableStream iteration.
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     bytes += chunk.byteLength;
     if (bytes > maxBytes) throw tooBig();

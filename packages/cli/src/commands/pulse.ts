@@ -10,14 +10,15 @@ import { apiClientFor } from '../remote.ts';
  * answers each one's status and latency (503 when one is down, with the same body).
  */
 export const pulseSchema = z.object({
-  status: z.string(),
-  checkedAt: z.string().optional(),
-  dependencies: z.array(
+  status: z.enum(['up', 'degraded', 'down']),
+  checkedAt: z.string(),
+  services: z.array(
     z.object({
       name: z.string(),
-      status: z.string(),
-      latencyMs: z.number().nullable().optional(),
-      message: z.string().nullable().optional(),
+      status: z.enum(['up', 'down']),
+      latencyMs: z.number(),
+      /** The service's own /health details when up; `error` says why when down. */
+      details: z.record(z.string(), z.unknown()),
     }),
   ),
 });
@@ -49,17 +50,17 @@ export const pulseCommand: Command = {
       }
       throw e;
     }
-    const down = pulse.dependencies.filter((d) => d.status !== 'up');
+    const down = pulse.services.filter((d) => d.status !== 'up');
     if (connection.json) printJson(ctx.stdout, pulse);
     else {
       ctx.stdout.write(
         formatTable(
           [{ header: 'DEPENDENCY' }, { header: 'STATUS' }, { header: 'LATENCY', align: 'right' }, { header: 'DETAIL' }],
-          pulse.dependencies.map((d) => [d.name, d.status, d.latencyMs === null || d.latencyMs === undefined ? '-' : `${Math.round(d.latencyMs)} ms`, d.message ?? '']),
+          pulse.services.map((d) => [d.name, d.status, `${Math.round(d.latencyMs)} ms`, typeof d.details['error'] === 'string' ? d.details['error'] : '']),
         ),
       );
-      ctx.stdout.write(down.length === 0 ? `all ${pulse.dependencies.length} up\n` : `${down.length} of ${pulse.dependencies.length} not up: ${down.map((d) => d.name).join(', ')}\n`);
+      ctx.stdout.write(down.length === 0 ? `all ${pulse.services.length} up\n` : `${down.length} of ${pulse.services.length} not up: ${down.map((d) => d.name).join(', ')}\n`);
     }
-    return down.length === 0 && pulse.dependencies.length > 0 ? 0 : 1;
+    return down.length === 0 && pulse.services.length > 0 ? 0 : 1;
   },
 };

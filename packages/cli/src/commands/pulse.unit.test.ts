@@ -19,11 +19,11 @@ describe('nationpulse pulse', () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^DEPENDENCY\s+STATUS\s+LATENCY\s+DETAIL$/);
     expect(lines.slice(2, 9).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
-      ['gateway', 'up', '1'],
-      ['write-api', 'up', '2'],
-      ['read-api', 'up', '3'],
-      ['projectors', 'up', '4'],
-      ['event-store', 'up', '5'],
+      ['write-api', 'up', '1'],
+      ['read-api', 'up', '2'],
+      ['projectors', 'up', '3'],
+      ['ingestion', 'up', '4'],
+      ['reporting', 'up', '5'],
       ['read-store', 'up', '6'],
       ['cache', 'up', '7'],
     ]);
@@ -34,7 +34,7 @@ describe('nationpulse pulse', () => {
     down = ['read-api'];
     const run = await runNationpulse(['pulse', '--url', gateway.url]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^read-api +down +- +connect ECONNREFUSED 127\.0\.0\.1:8082$/m);
+    expect(run.stdout).toMatch(/^read-api +down +2 ms +connect ECONNREFUSED 127\.0\.0\.1:8082$/m);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('1 of 7 not up: read-api');
   });
 

@@ -113,12 +113,12 @@ export const reportStatus = (status: 'requested' | 'generated' | 'failed', artif
 });
 
 export const pulse = (down: string[] = []) => ({
-  status: down.length === 0 ? 'up' : 'down',
+  status: down.length === 0 ? 'up' : 'degraded',
   checkedAt: '2026-04-30T08:00:00.000Z',
-  dependencies: ['gateway', 'write-api', 'read-api', 'projectors', 'event-store', 'read-store', 'cache'].map((name, i) => ({
+  services: ['write-api', 'read-api', 'projectors', 'ingestion', 'reporting', 'read-store', 'cache'].map((name, i) => ({
     name,
     status: down.includes(name) ? 'down' : 'up',
-    latencyMs: down.includes(name) ? null : 1 + i,
-    message: down.includes(name) ? 'connect ECONNREFUSED 127.0.0.1:8082' : null,
+    latencyMs: 1 + i,
+    details: down.includes(name) ? { error: 'connect ECONNREFUSED 127.0.0.1:8082' } : {},
   })),
 });

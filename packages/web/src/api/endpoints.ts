@@ -50,7 +50,7 @@ export const endpoints = (api: ApiClient) => ({
 
   requestReport: (spec: ReportSpec, format: ReportFormat) =>
     api.post<CommandReceipt & { reportId: string }>('/api/v1/reports', { spec, format }, { headers: { 'idempotency-key': crypto.randomUUID() } }),
-  report: (id: string) => api.get<Report>(`/api/v1/reports/${enc(id)}`),
+  report: async (id: string): Promise<Report> => normalizeReport(await api.get<Report | ReportingReport>(`/api/v1/reports/${enc(id)}`)),
   /**
    * The signed-in user's reports, newest first. The read API has no such query yet: null when the
    * gateway answers 404 for the path, and the page falls back to the reports this browser requested.
@@ -103,3 +103,9 @@ export interface IngestionProgress {
 }
 
 export type Endpoints = ReturnType<typeof endpoints>;
+
+/** The reporting service's vocabulary (pending / ready), which the gateway serves for GET /api/v1/reports/{id}. */
+type ReportingReport = Omit<Report, 'status'> & { readonly status: 'pending' | 'ready' | 'failed' };
+const REPORT_STATUS = { pending: 'requested', ready: 'generated' } as const;
+const normalizeReport = (r: Report | ReportingReport): Report =>
+  r.status === 'pending' || r.status === 'ready' ? { ...r, status: REPORT_STATUS[r.status] } : (r as Report);

@@ -8,7 +8,7 @@ import { buildUrl } from './client.ts';
  * Event names the UI understands; the data is JSON. An unnamed message whose data has a `type`
  * field is read as that type, so either framing works.
  */
-export const liveEventTypes = ['report.status', 'ingestion.progress', 'projection.progress', 'data.changed'] as const;
+export const liveEventTypes = ['report.status', 'report.ready', 'report.failed', 'ingestion.progress', 'projection.progress', 'data.changed'] as const;
 export type LiveEventType = (typeof liveEventTypes)[number];
 export interface LiveEvent {
   readonly type: LiveEventType | (string & {});
@@ -37,7 +37,10 @@ export const parseLiveEvent = (name: string, raw: string): LiveEvent | null => {
   if (typeof data !== 'object' || data === null) return null;
   const record = data as Record<string, unknown>;
   const type = name && name !== 'message' ? name : typeof record['type'] === 'string' ? record['type'] : null;
-  return type ? { type, data: record } : null;
+  // The gateway's framing: { type, at, data: {...} }: the payload is `data`.
+  const inner = record['data'];
+  const payload = typeof record['type'] === 'string' && typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : record;
+  return type ? { type, data: payload } : null;
 };
 
 /** Connects and keeps the stream open: on an error it reconnects with a fresh token, backing off up to 30 s. Returns a stop function. */

@@ -291,7 +291,7 @@ export const startGatewayStandIn = async (options: StandInOptions = {}): Promise
       onProgress: (p) => {
         run.rowsRead = p.rowsRead;
         run.rowsRejected = p.rowsRejected;
-        run.percent = p.total !== null && p.total > 0 ? Math.round((p.done / p.total) * 100) : null;
+        run.percent = p.total ? Math.round((p.done / p.total) * 100) : null;
         push();
       },
     }).then(

@@ -1,41 +1,86 @@
 /**
- * The full flow against a running NationPulse platform (the gateway serving the UI), e.g. the
- * embedded platform of `npm start`. It needs the gateway (issue 5) and reporting (issue 6):
- * set NATIONPULSE_E2E_BASE_URL (e.g. http://127.0.0.1:8080) and the first admin's credentials
- * (NATIONPULSE_E2E_ADMIN_USER / NATIONPULSE_E2E_ADMIN_PASSWORD, defaulting to
- * NATIONPULSE_ADMIN_USER / NATIONPULSE_ADMIN_PASSWORD). Without the base URL the suite is
- * skipped, and says why; with it, missing credentials fail it.
+ * The full flow against the REAL platform in a real browser (issue 8's done-when). By default the
+ * test starts the embedded platform itself (`npm start`'s code) on free ports over a temporary data
+ * folder, with the World Bank CSV fixtures of the ingestion service ingested first, and builds the
+ * UI when packages/web/dist is missing. Set NATIONPULSE_E2E_BASE_URL (and the admin's credentials,
+ * NATIONPULSE_E2E_ADMIN_USER / NATIONPULSE_E2E_ADMIN_PASSWORD) to run it against a running
+ * deployment instead. Chromium must be installed (/usr/bin/chromium or CHROMIUM_PATH): without it
+ * the suite fails, never skips.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '@nationpulse/embedded-platform';
+import { ingestWorldBankCsv } from '@nationpulse/ingestion';
+import { systemClock } from '@nationpulse/platform';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildUi } from './build-ui.ts';
+import { WEB_DIR } from './gateway-stand-in.ts';
 import { launchChromium, measureFirstDashboard, runFullFlow } from './harness.ts';
 
-const baseUrl = process.env['NATIONPULSE_E2E_BASE_URL']?.replace(/\/$/, '');
-const admin = {
-  username: process.env['NATIONPULSE_E2E_ADMIN_USER'] ?? process.env['NATIONPULSE_ADMIN_USER'] ?? '',
-  password: process.env['NATIONPULSE_E2E_ADMIN_PASSWORD'] ?? process.env['NATIONPULSE_ADMIN_PASSWORD'] ?? '',
+const externalUrl = process.env['NATIONPULSE_E2E_BASE_URL']?.replace(/\/$/, '');
+const admin = externalUrl
+  ? {
+      username: process.env['NATIONPULSE_E2E_ADMIN_USER'] ?? process.env['NATIONPULSE_ADMIN_USER'] ?? '',
+      password: process.env['NATIONPULSE_E2E_ADMIN_PASSWORD'] ?? process.env['NATIONPULSE_ADMIN_PASSWORD'] ?? '',
+    }
+  : { username: 'e2e-admin', password: 'an e2e admin password' };
+/** Population of France and of the world (SP.POP.TOTL), years 2019–2021. */
+const FIXTURES = join(WEB_DIR, '..', '..', 'ingestion', 'src', 'testing', 'fixtures', 'multi');
+
+/** The embedded platform with the fixtures ingested, the UI built, on free ports: its gateway URL. */
+const startPlatform = async (): Promise<{ url: string; platform: EmbeddedPlatform }> => {
+  if (!existsSync(join(WEB_DIR, 'dist', 'index.html'))) await buildUi();
+  const dataDir = mkdtempSync(join(tmpdir(), 'np-web-e2e-'));
+  const eventStore = createSqliteEventStore({ path: join(dataDir, 'events.db') });
+  try {
+    const run = await ingestWorldBankCsv({ eventStore, clock: systemClock, path: FIXTURES, trigger: 'manual' });
+    if (run.status !== 'completed') throw new Error(`fixture ingestion ${run.status}`);
+  } finally {
+    await eventStore.close();
+  }
+  // The write API bootstraps the first admin from the process environment.
+  process.env['NATIONPULSE_ADMIN_USER'] = admin.username;
+  process.env['NATIONPULSE_ADMIN_PASSWORD'] = admin.password;
+  const ports = ['PORT', 'WRITE_API_HTTP_PORT', 'WRITE_API_GRPC_PORT', 'READ_API_HTTP_PORT', 'READ_API_GRPC_PORT', 'PROJECTORS_HTTP_PORT', 'REPORTING_HTTP_PORT'];
+  const platform = await startEmbeddedPlatform({
+    NATIONPULSE_DATA_DIR: dataDir,
+    ...Object.fromEntries(ports.map((name) => [name, '0'])),
+    UI_DIST_DIR: join(WEB_DIR, 'dist'),
+    LOG_LEVEL: 'warn',
+  });
+  return { url: platform.urls.gateway, platform };
 };
 
-describe.skipIf(!baseUrl)('full platform in a browser (skipped: set NATIONPULSE_E2E_BASE_URL to the gateway serving the UI)', () => {
+describe('full platform in a browser', () => {
   let browser: Browser;
+  let baseUrl = externalUrl ?? '';
+  let platform: EmbeddedPlatform | null = null;
   beforeAll(async () => {
     if (!admin.username || !admin.password) throw new Error('NATIONPULSE_E2E_ADMIN_USER and NATIONPULSE_E2E_ADMIN_PASSWORD are needed');
+    if (!externalUrl) ({ url: baseUrl, platform } = await startPlatform());
     browser = await launchChromium();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.close();
   });
-  afterAll(async () => browser?.close());
 
   it('signs in, shows real numbers, a country chart, a report ready without reload and downloaded, a viewer refused admin, a role granted', async () => {
-    const result = await runFullFlow({ browser, baseUrl: baseUrl ?? '', admin, shots: 'platform' });
+    const result = await runFullFlow({ browser, baseUrl, admin, shots: 'platform' });
     expect(result.headlines['Population, total']).toMatch(/^\d+(\.\d+)? [MB] people$/);
+    if (!externalUrl) expect(result.headlines['Population, total']).toBe('7.9 B people'); // the world's 2021 figure in the fixture
     expect(result.charts).toBeGreaterThan(0);
     expect(result.report.navigations).toBe(0);
     expect(result.report.content.length).toBeGreaterThan(0);
     expect(result.refusal).toContain('Access denied');
-  });
+  }, 180_000);
 
   it('loads the first dashboard under 500 KB and renders it with data under 1.5 s', async () => {
-    const figures = await measureFirstDashboard(browser, baseUrl ?? '', admin);
+    const figures = await measureFirstDashboard(browser, baseUrl, admin);
     expect(figures.transferredBytes).toBeLessThan(500 * 1024);
     expect(figures.firstDataMs).toBeLessThan(1500);
-  });
+  }, 60_000);
 });

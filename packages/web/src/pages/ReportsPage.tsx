@@ -84,7 +84,7 @@ export default function ReportsPage() {
   );
 
   // Live: a status event names the report; its current state comes from the read side.
-  useLiveEvents(['report.status'], (e) => {
+  useLiveEvents(['report.status', 'report.ready', 'report.failed'], (e) => {
     const id = e.data['reportId'];
     if (typeof id === 'string') void refreshOne(id);
   });
