@@ -40,14 +40,14 @@ beforeAll(async () => {
     'no_stream',
   );
   await store.close();
-  // The write API reads the first admin from the process environment.
-  process.env['NATIONPULSE_ADMIN_USER'] = 'admin';
-  process.env['NATIONPULSE_ADMIN_PASSWORD'] = 'a long admin password';
-  const ports = ['PORT', 'WRITE_API_HTTP_PORT', 'WRITE_API_GRPC_PORT', 'READ_API_HTTP_PORT', 'READ_API_GRPC_PORT', 'PROJECTORS_HTTP_PORT', 'REPORTING_HTTP_PORT'];
+  const ports = ['PORT', 'WRITE_API_HTTP_PORT', 'WRITE_API_GRPC_PORT', 'READ_API_HTTP_PORT', 'READ_API_GRPC_PORT', 'PROJECTORS_HTTP_PORT', 'REPORTING_HTTP_PORT', 'INGESTION_HTTP_PORT', 'INGESTION_GRPC_PORT'];
   platform = await startEmbeddedPlatform({
     NATIONPULSE_DATA_DIR: dataDir,
     ...Object.fromEntries(ports.map((p) => [p, '0'])),
     UI_DIST_DIR: join(dataDir, 'no-ui'),
+    NATIONPULSE_ADMIN_USER: 'admin',
+    NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
+    NATIONPULSE_SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
   });
 }, 60_000);

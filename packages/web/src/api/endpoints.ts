@@ -27,7 +27,7 @@ const enc = encodeURIComponent;
 
 /** The public API, one function per path (docs: ARCHITECTURE.md "Public API"). */
 export const endpoints = (api: ApiClient) => ({
-  me: () => api.get<Me>('/api/v1/me'),
+  me: () => api.get<Me>('/api/v1/auth/me'),
 
   countries: () => api.get<CountryList>('/api/v1/countries'),
   country: (iso3: string) => api.get<CountryProfile>(`/api/v1/countries/${enc(iso3)}`),

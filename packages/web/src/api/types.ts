@@ -16,7 +16,7 @@ export interface TokenPair {
   readonly expiresIn?: number;
 }
 
-/** GET /api/v1/me (gateway): who is signed in and what they may do. */
+/** GET /api/v1/auth/me (gateway): who is signed in and what they may do. */
 export interface Me {
   readonly userId: string;
   readonly username: string;

@@ -393,7 +393,7 @@ export const startGatewayStandIn = async (options: StandInOptions = {}): Promise
       });
       return;
     }
-    if (path === '/api/v1/me' && method === 'GET') return json(req, res, 200, publicUser(me));
+    if (path === '/api/v1/auth/me' && method === 'GET') return json(req, res, 200, publicUser(me));
 
     if (parts[0] === 'users') {
       requirePermission(me, 'users:manage');
