@@ -68,8 +68,15 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
   };
   const eventStore = shared.eventStore ?? own(createEventStore(config), false);
   const bus = shared.bus ?? own(createMessageBus(config, logger), false);
-  const metrics = createReportingMetrics();
   const topics = { commands: config.REPORT_COMMANDS_TOPIC, events: config.REPORT_EVENTS_TOPIC, dlq: config.REPORT_DLQ_TOPIC };
+  // The lag of the consumer groups this process runs, read from the bus at each scrape.
+  const groups = [
+    ...(roles.has('worker') ? [{ group: config.REPORTING_GROUP_PREFIX + WORKER_GROUP, topics: [topics.commands] }] : []),
+    ...(roles.has('saga') ? [{ group: config.REPORTING_GROUP_PREFIX + SAGA_GROUP, topics: [topics.events] }] : []),
+  ];
+  const metrics = createReportingMetrics({
+    consumerLag: async () => (await Promise.all(groups.map(async ({ group, topics: t }) => (await bus.consumerLag(group, t)).map((l) => ({ ...l, group }))))).flat(),
+  });
   const stops: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'reporting: a role did not stop cleanly'));

@@ -83,9 +83,10 @@ const filterParams = (filter: EventFilter | undefined): [string | null, string |
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
+  // First: processes opening a new file together wait for each other's WAL switch and schema.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 5000');
   // Checkpoint every ~40 MB of WAL (10,000 pages) rather than SQLite's default 4 MB. Event ids are
   // random, so every append dirties scattered index pages; a wider window copies each of them back
   // to the database file (and fsyncs it) far less often. Durability is unchanged: every commit is

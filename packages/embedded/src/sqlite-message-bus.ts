@@ -289,6 +289,19 @@ export function createSqliteMessageBus(options: SqliteMessageBusOptions): Messag
       return consumer;
     },
 
+    async consumerLag(groupId, topics) {
+      return guard('read offsets', () =>
+        topics.flatMap((topic) => {
+          const partitions = stmt.topic.get(topic)?.partitions ?? 0;
+          return Array.from({ length: partitions }, (_, partition) => {
+            const end = stmt.nextOffset.get(topic, partition)!.next;
+            const from = stmt.committed.get(groupId, topic, partition)?.next_offset ?? 0;
+            return { topic, partition, lag: Math.max(0, end - from) };
+          });
+        }),
+      );
+    },
+
     async ping() {
       guard('answer', () => db.prepare('SELECT 1').get());
     },

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs, { type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import { NationPulseError } from '@nationpulse/domain';
-import { MessageBusUnavailableError, type BusConsumer, type ConsumeOptions, type DeliveredMessage, type MessageBus } from '@nationpulse/ports';
+import { MessageBusUnavailableError, type BusConsumer, type ConsumeOptions, type ConsumerLag, type DeliveredMessage, type MessageBus } from '@nationpulse/ports';
 
 const { Kafka, Partitioners, logLevel, KafkaJSError } = kafkajs;
 
@@ -190,6 +190,25 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
       };
       consumers.add(handle);
       return handle;
+    },
+
+    async consumerLag(groupId, topics) {
+      return translated(async () => {
+        const a = await getAdmin();
+        const committed = await a.fetchOffsets({ groupId, topics: [...topics] });
+        const lags: ConsumerLag[] = [];
+        for (const topic of topics) {
+          const at = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
+          for (const end of await a.fetchTopicOffsets(topic)) {
+            const offset = at.get(end.partition);
+            // '-1': nothing committed yet; the group starts at the oldest retained message.
+            const from = offset === undefined || offset === '-1' ? BigInt(end.low) : BigInt(offset);
+            const lag = BigInt(end.high) - from;
+            lags.push({ topic, partition: end.partition, lag: lag > 0n ? Number(lag) : 0 });
+          }
+        }
+        return lags;
+      });
     },
 
     async ping() {

@@ -40,6 +40,13 @@ export interface ConsumeOptions {
   readonly retryDelayMs?: number;
 }
 
+/** How far a consumer group is behind on one partition: messages in the log it has not committed yet. */
+export interface ConsumerLag {
+  readonly topic: string;
+  readonly partition: number;
+  readonly lag: number;
+}
+
 export interface BusConsumer {
   /** Stops fetching, waits for the message in hand, leaves the group. Uncommitted messages go to the next member. */
   close(): Promise<void>;
@@ -57,6 +64,11 @@ export interface MessageBus {
   /** Appends durably (acknowledged by the log) before resolving, in order per key. */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   subscribe(options: ConsumeOptions): Promise<BusConsumer>;
+  /**
+   * The group's lag on every partition of the topics: the log's end minus the group's committed
+   * offset (the whole retained partition when the group has committed nothing there yet).
+   */
+  consumerLag(groupId: string, topics: readonly string[]): Promise<readonly ConsumerLag[]>;
   /** Answers when the bus can take messages now; throws MessageBusUnavailableError otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

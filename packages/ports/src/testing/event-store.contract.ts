@@ -227,6 +227,33 @@ export function testEventStore(name: string, factory: EventStoreFactory): void {
         await sub.close();
       });
 
+      it('delivers live events appended through another connection (another process sharing the store), in position order', async () => {
+        if (!factory.reopen) return; // a backend with one connection per process: covered above
+        const other = await factory.reopen();
+        try {
+          const prefix = stream('subother');
+          const head = await store.headPosition();
+          const sub = store.subscribeToAll({ after: head, filter: { streamPrefixes: [prefix] } });
+          const seen: RecordedEvent[] = [];
+          const reading = (async () => {
+            for await (const e of sub) {
+              seen.push(e);
+              if (seen.length === 20) return;
+            }
+          })();
+          // The subscriber is idle (caught up) when the other connection starts appending.
+          await new Promise((r) => setTimeout(r, 50));
+          for (let w = 0; w < 4; w++) await other.append(`${prefix}-${w}`, Array.from({ length: 5 }, (_, i) => newEvent('Other', { i })), 'no_stream');
+          await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${seen.length} of 20 events arrived`)), 10_000))]);
+          await sub.close();
+          expect(seen.map((e) => e.streamId)).toEqual([0, 1, 2, 3].flatMap((w) => Array.from({ length: 5 }, () => `${prefix}-${w}`)));
+          const positions = seen.map((e) => e.position);
+          expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+        } finally {
+          await other.close();
+        }
+      });
+
       it('ends the iteration when closed while waiting for live events', async () => {
         const head = await store.headPosition();
         const sub = store.subscribeToAll({ after: head, filter: { streamPrefixes: [stream('quiet')] } });

@@ -101,6 +101,29 @@ export function testMessageBus(name: string, factory: MessageBusFactory): void {
       expect(secondRun).toEqual(['third']);
     });
 
+    it("reports a group's lag per partition: all of it before the group consumes, none once it committed, and per group", async () => {
+      const [producer, observer] = [await bus(), await bus()];
+      const t = topic('lag');
+      await producer.ensureTopics([{ name: t, partitions: 2 }]);
+      await producer.publish(t, ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, value: key })));
+      const total = (lags: readonly { lag: number }[]) => lags.reduce((sum, l) => sum + l.lag, 0);
+      const before = await observer.consumerLag(group('lag'), [t]);
+      expect(before.map((l) => [l.topic, l.partition]).sort()).toEqual([[t, 0], [t, 1]]);
+      expect(total(before)).toBe(5);
+
+      const seen: string[] = [];
+      await consume(await bus(), group('lag'), [t], async (m) => void seen.push(m.value));
+      await waitFor('five messages', () => seen.length >= 5, timeout);
+      let after = await observer.consumerLag(group('lag'), [t]);
+      const deadline = Date.now() + timeout;
+      while (total(after) > 0 && Date.now() < deadline) {
+        await sleep(50); // the commit follows the handler
+        after = await observer.consumerLag(group('lag'), [t]);
+      }
+      expect(total(after)).toBe(0);
+      expect(total(await observer.consumerLag(group('lag-other'), [t]))).toBe(5);
+    });
+
     it('a failed handler commits nothing: the message comes again, and the next one of its partition waits for it', async () => {
       const b = await bus();
       const t = topic('retry');
