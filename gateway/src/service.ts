@@ -37,9 +37,9 @@ export interface GatewayShared {
 const stateAdapters = (config: GatewayConfig): { refreshTokens: RefreshTokenStore; rateLimiter: RateLimiter; notifications: () => Notifications } =>
   config.CACHE === 'redis'
     ? {
-        refreshTokens: createRedisRefreshTokenStore({ url: config.REDIS_URL! }),
-        rateLimiter: createRedisRateLimiter({ url: config.REDIS_URL! }),
-        notifications: () => createRedisNotifications({ url: config.REDIS_URL! }),
+        refreshTokens: createRedisRefreshTokenStore({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
+        rateLimiter: createRedisRateLimiter({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
+        notifications: () => createRedisNotifications({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
       }
     : {
         refreshTokens: createSqliteRefreshTokenStore({ path: join(config.NATIONPULSE_DATA_DIR, 'gateway.db') }),

@@ -24,7 +24,7 @@ export const createSchedulingAdapters = (
     const url = config.REDIS_URL!;
     return {
       scheduler: createBullmqScheduler({ url, queueName: config.INGESTION_QUEUE, ...retry }),
-      lock: createRedisDatasetLock({ url, keyPrefix: `np:lock:${config.INGESTION_QUEUE}:` }),
+      lock: createRedisDatasetLock({ url, keyPrefix: `${config.REDIS_KEY_PREFIX}lock:${config.INGESTION_QUEUE}:` }),
     };
   }
   return { scheduler: createInProcessScheduler(retry), lock: createInProcessLock() };

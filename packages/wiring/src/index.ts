@@ -21,6 +21,8 @@ export const infrastructureConfig = {
   MONGO_DATABASE: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('nationpulse'),
   CACHE: z.enum(['inprocess', 'redis']).default('inprocess'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional(),
+  /** Every Redis key and channel starts with this: isolates deployments (or test runs) sharing one Redis. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'letters, digits and : . _ - (up to 64)').default('np:'),
 };
 
 const _infrastructureSchema = z.object(infrastructureConfig);
@@ -46,4 +48,4 @@ export const createReadStore = (c: InfrastructureConfig): ReadStore =>
     ? createMongoReadStore({ url: c.MONGO_URL!, database: c.MONGO_DATABASE })
     : createSqliteReadStore({ path: join(c.NATIONPULSE_DATA_DIR, 'read.db') });
 
-export const createCache = (c: InfrastructureConfig): Cache => (c.CACHE === 'redis' ? createRedisCache({ url: c.REDIS_URL! }) : createInProcessCache());
+export const createCache = (c: InfrastructureConfig): Cache => (c.CACHE === 'redis' ? createRedisCache({ url: c.REDIS_URL!, keyPrefix: c.REDIS_KEY_PREFIX }) : createInProcessCache());
