@@ -9,7 +9,7 @@ import {
   type ArtifactStore,
   type StoredArtifact,
 } from '@nationpulse/ports';
-import { isUnavailable } from './mongo-read-store.ts';
+import { isUnavailable, reconnectAfterClosedTopology } from './mongo-read-store.ts';
 
 export interface GridFsArtifactStoreOptions {
   readonly url: string;
@@ -60,10 +60,13 @@ export function createGridFsArtifactStore(options: GridFsArtifactStoreOptions): 
   const bucket = new GridFSBucket(db, { bucketName });
   const files = db.collection<FileDoc>(`${bucketName}.files`);
 
+  let closed = false;
+  const reconnect = reconnectAfterClosedTopology(client, () => closed);
   const guarded = async <T>(what: string, op: () => Promise<T>): Promise<T> => {
     try {
       return await op();
     } catch (e) {
+      reconnect(e);
       if (isUnavailable(e)) throw new ArtifactStoreUnavailableError(`GridFS ${what} failed: ${(e as Error).message}`, { cause: e });
       throw e;
     }
@@ -99,6 +102,7 @@ export function createGridFsArtifactStore(options: GridFsArtifactStoreOptions): 
         await pipeline(Readable.from(content, { objectMode: false }), measure, upload);
       } catch (e) {
         await upload.abort().catch(() => undefined);
+        reconnect(e);
         throw isUnavailable(e) ? new ArtifactStoreUnavailableError(`GridFS upload failed: ${(e as Error).message}`, { cause: e }) : e;
       }
       const id = upload.id;
@@ -132,6 +136,7 @@ export function createGridFsArtifactStore(options: GridFsArtifactStoreOptions): 
     },
 
     async close() {
+      closed = true;
       await client.close();
     },
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect as tcpConnect, createServer, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReadStoreUnavailableError } from '@nationpulse/ports';
@@ -59,6 +60,38 @@ describe('MongoDB read store: unavailability', () => {
       await store.close();
     }
   }, 15_000);
+
+  it('recovers when the server comes up after the store (its first connection failed): no "Topology is closed" for ever', async () => {
+    // A port that refuses until the server "comes up", then forwards to the real one.
+    const target = new URL(url);
+    let up = false;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      if (!up) return void client.destroy();
+      const upstream = tcpConnect(Number(target.port || 27017), target.hostname);
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const end = () => (client.destroy(), upstream.destroy());
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const store = createMongoReadStore({ url: `mongodb://127.0.0.1:${port}/?directConnection=true`, database, connectTimeoutMs: 300 });
+    try {
+      await expect(store.ping()).rejects.toBeInstanceOf(ReadStoreUnavailableError);
+      up = true;
+      let answered = false;
+      for (const deadline = Date.now() + 10_000; !answered && Date.now() < deadline; await sleep(100)) {
+        answered = await store.ping().then(() => true, () => false);
+      }
+      expect(answered).toBe(true);
+    } finally {
+      await store.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  }, 20_000);
 
   it('reports a closed store as unavailable', async () => {
     const store = createMongoReadStore({ url, database });

@@ -194,6 +194,23 @@ export const isUnavailable = (e: unknown): boolean =>
   (e instanceof MongoServerError && typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) ||
   (e instanceof MongoError && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('ResetPool')));
 
+/**
+ * The driver closes its topology when the client's first connection fails (the server not up
+ * yet, or too slow to answer in time) but keeps it, so every later operation fails with "Topology
+ * is closed" for good. On that error this opens a new topology in the background (one at a time),
+ * so a later call, when the server answers, succeeds.
+ */
+export const reconnectAfterClosedTopology = (client: MongoClient, isClosedByUs: () => boolean): ((e: unknown) => void) => {
+  let reconnecting: Promise<unknown> | null = null;
+  return (e) => {
+    if (!(e instanceof MongoTopologyClosedError) || isClosedByUs() || reconnecting) return;
+    reconnecting = client
+      .connect()
+      .catch(() => undefined)
+      .finally(() => (reconnecting = null));
+  };
+};
+
 /** Keeps, per document, the write an in-order application would leave: the highest position, the first of equals. */
 function coalesce(writes: readonly DocumentWrite[]): Map<string, Map<string, DocumentWrite>> {
   const byCollection = new Map<string, Map<string, DocumentWrite>>();
@@ -262,12 +279,14 @@ export function createMongoReadStore(options: MongoReadStoreOptions): ReadStore 
   const checkpoints = db.collection<CheckpointShape>(CHECKPOINTS);
 
   let closed = false;
+  const reconnect = reconnectAfterClosedTopology(client, () => closed);
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     if (closed) throw new ReadStoreUnavailableError('The MongoDB read store is closed');
     try {
       return await fn();
     } catch (e) {
       if (e instanceof NationPulseError) throw e;
+      reconnect(e);
       if (isUnavailable(e)) {
         throw new ReadStoreUnavailableError(`MongoDB read store ${operation} failed: ${(e as Error).message}`, { cause: e });
       }
