@@ -69,10 +69,11 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
   const eventStore = shared.eventStore ?? own(createEventStore(config), false);
   const bus = shared.bus ?? own(createMessageBus(config, logger), false);
   const topics = { commands: config.REPORT_COMMANDS_TOPIC, events: config.REPORT_EVENTS_TOPIC, dlq: config.REPORT_DLQ_TOPIC };
-  // The lag of the consumer groups this process runs, read from the bus at each scrape.
+  // Both groups' lag, read from the bus at each scrape: it is the group's, whichever process runs
+  // its members (workers scaled alone with REPORTING_ROLES=worker serve no /metrics).
   const groups = [
-    ...(roles.has('worker') ? [{ group: config.REPORTING_GROUP_PREFIX + WORKER_GROUP, topics: [topics.commands] }] : []),
-    ...(roles.has('saga') ? [{ group: config.REPORTING_GROUP_PREFIX + SAGA_GROUP, topics: [topics.events] }] : []),
+    { group: config.REPORTING_GROUP_PREFIX + WORKER_GROUP, topics: [topics.commands] },
+    { group: config.REPORTING_GROUP_PREFIX + SAGA_GROUP, topics: [topics.events] },
   ];
   const metrics = createReportingMetrics({
     consumerLag: async () => (await Promise.all(groups.map(async ({ group, topics: t }) => (await bus.consumerLag(group, t)).map((l) => ({ ...l, group }))))).flat(),
