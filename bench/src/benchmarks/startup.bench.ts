@@ -46,7 +46,7 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
       method: init.method ?? 'GET',
       headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
       ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(30_000),
     });
   const signIn = async () => (await json<{ accessToken: string }>(await call('/api/v1/auth/signin', { method: 'POST', body: admin }), 'sign-in')).accessToken;
   const stop = async (p: ServiceProcess) => {
@@ -68,8 +68,18 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
       });
     }
     const { runId } = await json<{ runId: string }>(await call('/api/v1/ingestions', { method: 'POST', token, body: { kind: 'world-bank-csv', path: basename(SNAPSHOT) } }), 'ingestion trigger');
+    /** A poll whose answer is late (the event loop is busy ingesting) is simply tried again. */
+    const patiently = async <T>(fn: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof Error && e.name === 'TimeoutError') return null;
+        throw e;
+      }
+    };
     for (;;) {
-      const runView = await json<{ status: string; summary: { rowsRead: number } | null }>(await call(`/api/v1/ingestions/${runId}`, { token }), 'ingestion run');
+      const runView = await patiently(async () => json<{ status: string; summary: { rowsRead: number } | null }>(await call(`/api/v1/ingestions/${runId}`, { token }), 'ingestion run'));
+      if (!runView) continue;
       if (runView.status === 'failed') throw new Error(`ingestion failed: ${JSON.stringify(runView)}`);
       if (runView.status === 'completed') {
         ctx.log(`setup: ${runView.summary?.rowsRead} rows ingested`);
@@ -78,7 +88,9 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
       await sleep(500);
     }
     for (;;) {
-      const { projections } = await json<{ projections: { name: string; status: string; lag: number }[] }>(await call('/api/v1/ops/projections', { token }), 'projections');
+      const answer = await patiently(async () => json<{ projections: { name: string; status: string; lag: number }[] }>(await call('/api/v1/ops/projections', { token }), 'projections'));
+      if (!answer) continue;
+      const { projections } = answer;
       if (projections.every((p) => p.status === 'live' && p.lag === 0)) break;
       await sleep(500);
     }
