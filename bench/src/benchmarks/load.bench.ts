@@ -73,7 +73,13 @@ const startPlatform = async (dataDir: string) => {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const gateway = `http://127.0.0.1:${ports.PORT}`;
   const ops = `http://127.0.0.1:${ports.PROJECTORS_HTTP_PORT}`;
-  await Promise.race([waitForHealth(gateway, 180_000), exited.then((code) => Promise.reject(new Error(`the platform exited (${code}): ${stderr}`)))]);
+  try {
+    // Long: the first start builds every projection from the seeded history in the same process.
+    await Promise.race([waitForHealth(gateway, 600_000), exited.then((code) => Promise.reject(new Error(`the platform exited (${code}): ${stderr}`)))]);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
   return {
     gateway,
     ops,
