@@ -10,6 +10,7 @@ import type { IngestionServiceConfig } from './service/config.ts';
 import { createIngestionGrpcService } from './service/grpc/ingestion-grpc-service.ts';
 import { buildIngestionApp } from './service/http/app.ts';
 import { createIngestionMetrics } from './service/metrics.ts';
+import { failAbandonedRuns } from './service/abandoned-runs.ts';
 import { createIngestionRunner, type IngestionRunner } from './service/ingestion-runner.ts';
 import { createSchedulingAdapters, startScheduledRuns } from './service/scheduling.ts';
 
@@ -59,6 +60,7 @@ export const startIngestionService = async (
     fileRoot: config.INGESTION_FILE_ROOT,
     concurrency: config.INGESTION_CONCURRENCY,
     lockTtlMs: config.INGESTION_LOCK_TTL_MS,
+    onAbandonedRuns: (runIds) => logger.warn({ runIds }, 'ended runs abandoned by a stopped process as failed'),
     onLeaseLost: (run) => logger.warn({ runId: run.runId, dataset: run.dataset }, 'dataset lease lost while the run goes on'),
     onRunFinished: (run) => {
       metrics.runFinished(run);
@@ -76,6 +78,9 @@ export const startIngestionService = async (
   };
   const opened: (() => Promise<void>)[] = [];
   try {
+    // Runs a crashed process left open (their dataset lock has expired or died with it) end as failed.
+    const abandoned = await failAbandonedRuns({ eventStore, lock, clock, lockTtlMs: config.INGESTION_LOCK_TTL_MS });
+    if (abandoned.length > 0) logger.warn({ runIds: abandoned }, 'ended runs abandoned by a stopped process as failed');
     await startScheduledRuns({ scheduler, schedules: config.INGESTION_SCHEDULES, runner, logger });
     opened.push(() => scheduler.close());
     const app = await buildIngestionApp({

@@ -72,6 +72,8 @@ export interface RunIngestionOptions {
   readonly onProgress?: (progress: IngestionProgress) => void;
   /** Aborting fails the run (reason: the signal's reason) after the writes in flight settle. */
   readonly signal?: AbortSignal;
+  /** Recorded with the source's own in the run's start event (the service adds its dataset lock's key). */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)) || 'unknown error';
@@ -119,7 +121,7 @@ export const runIngestion = async (options: RunIngestionOptions): Promise<Ingest
     source: description.source,
     dataset: description.dataset,
     trigger,
-    parameters: { ...description.parameters },
+    parameters: { ...description.parameters, ...options.parameters },
   });
 
   let rowsRead = 0;

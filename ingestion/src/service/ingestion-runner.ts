@@ -4,6 +4,7 @@ import type { DatasetLock, EventStore, Lease } from '@nationpulse/ports';
 import type { IngestionSummary } from '../runs/run-ingestion.ts';
 import { datasetOf, parseSourceSpec, type SourceDeps, type SourceSpec, type SourceSpecInput } from '../sources/source-spec.ts';
 import { resolveSpecPath } from './file-root.ts';
+import { failAbandonedRuns } from './abandoned-runs.ts';
 import { executeRun, type RunProgress } from './start-run.ts';
 
 export type RunTrigger = (typeof ingestionTriggers)[number];
@@ -64,6 +65,8 @@ export interface IngestionRunnerOptions {
   /** Finished runs kept for GET. Default 200. */
   readonly keepFinished?: number;
   readonly onLeaseLost?: (run: RunView) => void;
+  /** Runs of a crashed process, found open and ended as failed (`abandoned`). */
+  readonly onAbandonedRuns?: (runIds: readonly string[]) => void;
   readonly onRunFinished?: (run: RunView) => void;
 }
 
@@ -112,6 +115,14 @@ export const createIngestionRunner = (options: IngestionRunnerOptions): Ingestio
       const dataset = datasetOf(spec);
       const lease: Lease | null = await lock.acquire(dataset, lockTtlMs);
       if (!lease) throw conflict('INGESTION_RUNNING', `An ingestion of ${dataset} is already running`, { dataset });
+      // Holding the lock, any run of this dataset still open was abandoned by a process that died: end it first.
+      try {
+        const abandoned = await failAbandonedRuns({ eventStore, lock, clock, lockTtlMs, held: dataset });
+        if (abandoned.length > 0) options.onAbandonedRuns?.(abandoned);
+      } catch (e) {
+        await lock.release(lease).catch(() => undefined);
+        throw e;
+      }
 
       const runId = newId();
       let view: RunView = {
@@ -162,6 +173,7 @@ export const createIngestionRunner = (options: IngestionRunnerOptions): Ingestio
         trigger,
         actor,
         concurrency: options.concurrency,
+        lockKey: dataset,
         onProgress: (progress) => {
           view = { ...view, progress };
           publish('progress', view);

@@ -2,6 +2,7 @@ import type { ingestionTriggers } from '@nationpulse/domain';
 import type { Clock } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { runIngestion, type IngestionProgress, type IngestionSummary } from '../runs/run-ingestion.ts';
+import { LOCK_PARAMETER } from './abandoned-runs.ts';
 import { createSource, type SourceDeps, type SourceSpec } from '../sources/source-spec.ts';
 
 /** Progress as the service reports it (HTTP GET, gRPC stream), whatever the source. */
@@ -23,6 +24,8 @@ export interface StartRunOptions {
   readonly actor: string;
   readonly concurrency: number;
   readonly onProgress: (progress: RunProgress) => void;
+  /** The dataset lock the run holds, recorded in its start event so that a run its process abandoned can be recognised. */
+  readonly lockKey?: string;
 }
 
 export const percentOf = (p: Pick<IngestionProgress, 'done' | 'total'>): number => (p.total !== null && p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : 0);
@@ -41,5 +44,6 @@ export const executeRun = async (spec: SourceSpec, options: StartRunOptions): Pr
     actor: options.actor,
     runId: options.runId,
     concurrency: options.concurrency,
+    ...(options.lockKey ? { parameters: { [LOCK_PARAMETER]: options.lockKey } } : {}),
     onProgress: (p) => options.onProgress({ rowsRead: p.rowsRead, rowsRejected: p.rowsRejected, seriesDone: p.seriesDone, percent: percentOf(p) }),
   });

@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { NationPulseError } from '@nationpulse/domain';
 import {
+  EventStoreUnavailableError,
   StreamRevisionConflictError,
   type AppendResult,
   type EventFilter,
@@ -34,6 +36,11 @@ export interface SqliteEventStoreOptions {
   /** Page size for reads and subscriptions. */
   readonly pageSize?: number;
   readonly clock?: () => Date;
+  /**
+   * How long a call waits for another process's write lock before failing with
+   * EventStoreUnavailableError (SQLite calls block the event loop meanwhile). Default 5000.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /** A row as an array (better-sqlite3 raw mode): cheaper than an object per row on long reads. */
@@ -74,17 +81,35 @@ const filterParams = (filter: EventFilter | undefined): [string | null, string |
   filter?.streamPrefixes ? JSON.stringify(filter.streamPrefixes) : null,
 ];
 
+/** SQLite's answers for a file this process cannot use right now (as opposed to a bad call). */
+const UNAVAILABLE_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_READONLY'];
+
+/** Runs a synchronous call on the file, reporting an unusable file as unavailability. */
+const guarded = <T>(operation: string, fn: () => T): T => {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof NationPulseError) throw e;
+    if (e instanceof Database.SqliteError && UNAVAILABLE_CODES.some((c) => e.code.startsWith(c))) {
+      throw new EventStoreUnavailableError(`SQLite event store ${operation} failed: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+};
+
 /**
  * The embedded event store: one SQLite file in WAL mode. Appends are serialised by an
  * IMMEDIATE transaction, so positions are assigned in commit order and a reader never sees a
  * later position before an earlier one — the property catch-up subscriptions rely on. Several
- * processes may share the file (the distributed test topology does).
+ * processes may share the file (the distributed test topology does). A file that is locked past
+ * the busy timeout, read-only, full or failing is reported as EventStoreUnavailableError (503
+ * EVENT_STORE_UNAVAILABLE at the APIs), never as an unknown error.
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   // First: processes opening a new file together wait for each other's WAL switch and schema.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   // Checkpoint every ~40 MB of WAL (10,000 pages) rather than SQLite's default 4 MB. Event ids are
@@ -125,7 +150,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     head: db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
   };
 
-  const currentRevision = (streamId: string): number | null => stmt.revision.get(streamId)?.revision ?? null;
+  const currentRevision = (streamId: string): number | null => guarded('read', () => stmt.revision.get(streamId)?.revision ?? null);
 
   /** A batch whose every id is already stored, in order, in this stream is a retry: answer as the first time. */
   const priorResult = (streamId: string, events: readonly NewEvent[]): AppendResult | null => {
@@ -181,11 +206,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     }
   }
 
-  const readPage = (filter: EventFilter | undefined, after: number, limit: number): EventRow[] => {
-    if (!filter) return stmt.allUnfiltered.all(after, limit);
-    const [types, prefixes] = filterParams(filter);
-    return stmt.all.all({ types, prefixes, after, limit });
-  };
+  const readPage = (filter: EventFilter | undefined, after: number, limit: number): EventRow[] =>
+    guarded('read', () => {
+      if (!filter) return stmt.allUnfiltered.all(after, limit);
+      const [types, prefixes] = filterParams(filter);
+      return stmt.all.all({ types, prefixes, after, limit });
+    });
 
   let closed = false;
 
@@ -195,14 +221,15 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         const actual = currentRevision(streamId);
         return { nextRevision: actual ?? -1, position: 0 };
       }
-      let result: AppendResult;
-      try {
-        result = appendTx.immediate(streamId, events, expectedRevision);
-      } catch (e) {
-        // A concurrent writer in another process won the race for this revision or event id.
-        if (isUniqueViolation(e)) throw new StreamRevisionConflictError(streamId, expectedRevision, currentRevision(streamId), { cause: e });
-        throw e;
-      }
+      const result: AppendResult = guarded('append', () => {
+        try {
+          return appendTx.immediate(streamId, events, expectedRevision);
+        } catch (e) {
+          // A concurrent writer in another process won the race for this revision or event id.
+          if (isUniqueViolation(e)) throw new StreamRevisionConflictError(streamId, expectedRevision, currentRevision(streamId), { cause: e });
+          throw e;
+        }
+      });
       appended.emit('appended');
       return result;
     },
@@ -213,7 +240,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       let cursor = opts.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
       while (remaining > 0) {
         const limit = Math.min(pageSize, remaining);
-        const rows = backwards ? stmt.backwards.all(streamId, cursor, limit) : stmt.forwards.all(streamId, cursor, limit);
+        const rows = guarded('read', () => (backwards ? stmt.backwards.all(streamId, cursor, limit) : stmt.forwards.all(streamId, cursor, limit)));
         for (const row of rows) yield toRecorded(row);
         remaining -= rows.length;
         if (rows.length < limit) return;
@@ -277,7 +304,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
 
     async headPosition() {
-      return stmt.head.get()?.head ?? 0;
+      return guarded('read', () => stmt.head.get()?.head ?? 0);
     },
 
     async close() {

@@ -41,7 +41,9 @@ export const requireAdapterUrls = (c: InfrastructureConfig, ctx: z.RefinementCtx
 export const createEventStore = (c: InfrastructureConfig): EventStore =>
   c.EVENT_STORE === 'eventstoredb'
     ? createEventStoreDbEventStore({ connectionString: c.EVENTSTORE_URL! })
-    : createSqliteEventStore({ path: join(c.NATIONPULSE_DATA_DIR, 'events.db') });
+    : // A write lock held past 2 s fails the call with 503 EVENT_STORE_UNAVAILABLE, inside the
+      // gateway's 5 s upstream deadline, so the client gets the store's own code and nothing hangs.
+      createSqliteEventStore({ path: join(c.NATIONPULSE_DATA_DIR, 'events.db'), busyTimeoutMs: 2000 });
 
 export const createReadStore = (c: InfrastructureConfig): ReadStore =>
   c.READ_STORE === 'mongodb'

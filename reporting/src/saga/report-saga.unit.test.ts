@@ -5,6 +5,7 @@ import { createAggregateExecutor } from '@nationpulse/event-sourcing';
 import { createLogger } from '@nationpulse/platform';
 import type { DeliveredMessage, EventStore, MessageBus } from '@nationpulse/ports';
 import { setTimeout as sleep } from 'node:timers/promises';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReportOutcome } from '../messages.ts';
 import { createReportSaga, type ReportSaga } from './report-saga.ts';
@@ -182,4 +183,42 @@ describe('report saga', () => {
     expect(letters[0]!.value).toBe('not json at all');
     expect(await h.types('r1')).toEqual(['ReportRequested']);
   });
+
+  it('whatever duplicated, reordered or late outcomes arrive, among timeouts and restarts: one outcome at most, nothing after it, and an outcome in the end', async () => {
+    type Step = { kind: 'generated' | 'invalid'; attempt: number; copies: number } | { kind: 'time' } | { kind: 'restart' };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constantFrom('generated' as const, 'invalid' as const), attempt: fc.integer({ min: 1, max: 3 }), copies: fc.integer({ min: 1, max: 3 }) }),
+      fc.constant({ kind: 'time' as const }),
+      fc.constant({ kind: 'restart' as const }),
+    );
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), async (steps) => {
+        const id = `p${++n}`;
+        await open?.close();
+        const h = await given(id);
+        for (const s of steps) {
+          if (s.kind === 'time') await h.whenTimePasses(TIMEOUT);
+          else if (s.kind === 'restart') await h.whenRestarted();
+          else {
+            const outcome: ReportOutcome =
+              s.kind === 'generated'
+                ? { type: 'ReportGenerated', reportId: id, attempt: s.attempt, artifact, rows: 3 }
+                : { type: 'ReportGenerationFailed', reportId: id, attempt: s.attempt, reason: 'invalid', message: 'refused' };
+            for (let c = 0; c < s.copies; c++) await h.whenOutcome(outcome);
+          }
+        }
+        // Whatever happened, time alone ends the report.
+        for (let i = 0; i < 3; i++) await h.whenTimePasses(TIMEOUT);
+        const types = await h.types(id);
+        const terminal = types.map((t, i) => [t, i] as const).filter(([t]) => t === 'ReportGenerated' || t === 'ReportFailed');
+        expect(terminal, types.join(',')).toHaveLength(1);
+        expect(terminal[0]![1], 'nothing after the outcome').toBe(types.length - 1);
+        expect(types.filter((t) => t === 'ReportRetried').length).toBeLessThanOrEqual(2);
+        open = null;
+        await h.close();
+      }),
+      { numRuns: 20 },
+    );
+  }, 120_000);
 });
