@@ -31,8 +31,13 @@ export interface SqliteEventStoreOptions {
    * Appends through this instance wake subscribers at once.
    */
   readonly pollIntervalMs?: number;
-  /** Page size for reads and subscriptions. */
+  /** Page size for reads. */
   readonly pageSize?: number;
+  /**
+   * Page size for subscriptions, smaller: a subscriber (a projection) takes its events one by one
+   * and slowly, so a big page would sit in memory long enough to be promoted to the old heap.
+   */
+  readonly subscriptionPageSize?: number;
   readonly clock?: () => Date;
 }
 
@@ -106,6 +111,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   db.exec(SCHEMA);
 
   const pageSize = options.pageSize ?? 1000;
+  const subscriptionPageSize = options.subscriptionPageSize ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const clock = options.clock ?? (() => new Date());
   const appended = new EventEmitter();
@@ -305,13 +311,15 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         try {
           while (!stopped && !closed) {
             const head = opts.filter ? (stmt.head.get()?.head ?? 0) : 0;
-            const rows = opts.filter ? stmt.upTo.all({ types, prefixes, after: cursor, head, limit: pageSize }) : stmt.allUnfiltered.all(cursor, pageSize);
+            const rows = opts.filter
+              ? stmt.upTo.all({ types, prefixes, after: cursor, head, limit: subscriptionPageSize })
+              : stmt.allUnfiltered.all(cursor, subscriptionPageSize);
             for (const row of rows) {
               if (stopped) return;
               cursor = row[0];
               yield toRecorded(row);
             }
-            if (rows.length < pageSize) {
+            if (rows.length < subscriptionPageSize) {
               if (opts.filter && head > cursor) cursor = head;
               await waitForMore();
             }
