@@ -33,7 +33,9 @@ export const ingestionConfigSchema = z
   .object({
     ...infrastructureConfig,
     ...sourcesConfig,
-    INGESTION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    // Series in flight at once. The embedded event store commits the appends of one turn together,
+    // so a wide window also means fewer synced commits (one per window instead of one per series).
+    INGESTION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(32),
   })
   .superRefine(requireAdapterUrls);
 export type IngestionConfig = z.infer<typeof ingestionConfigSchema>;

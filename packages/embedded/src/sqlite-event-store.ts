@@ -33,8 +33,13 @@ export interface SqliteEventStoreOptions {
    * Appends through this instance wake subscribers at once.
    */
   readonly pollIntervalMs?: number;
-  /** Page size for reads and subscriptions. */
+  /** Page size for reads. */
   readonly pageSize?: number;
+  /**
+   * Page size for subscriptions, smaller: a subscriber (a projection) takes its events one by one
+   * and slowly, so a big page would sit in memory long enough to be promoted to the old heap.
+   */
+  readonly subscriptionPageSize?: number;
   readonly clock?: () => Date;
   /**
    * How long a call waits for another process's write lock before failing with
@@ -42,6 +47,18 @@ export interface SqliteEventStoreOptions {
    */
   readonly busyTimeoutMs?: number;
 }
+
+interface PendingAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+type Outcome = { readonly result: AppendResult } | { readonly error: unknown };
+
+/** Taken at load: a test's fake timers must not hold appends back. */
+const defer = setImmediate;
 
 /** A row as an array (better-sqlite3 raw mode): cheaper than an object per row on long reads. */
 type EventRow = [position: number, streamId: string, revision: number, type: string, data: string, metadata: string, recordedAt: string];
@@ -120,6 +137,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   db.exec(SCHEMA);
 
   const pageSize = options.pageSize ?? 1000;
+  const subscriptionPageSize = options.subscriptionPageSize ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const clock = options.clock ?? (() => new Date());
   const appended = new EventEmitter();
@@ -146,6 +164,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       .raw(true),
     allUnfiltered: db
       .prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+      .raw(true),
+    upTo: db
+      .prepare<[{ types: string | null; prefixes: string | null; after: number; head: number; limit: number }], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE position > @after AND position <= @head AND ${FILTER_SQL} ORDER BY position ASC LIMIT @limit`,
+      )
       .raw(true),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
   };
@@ -192,6 +215,42 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const isUniqueViolation = (e: unknown): boolean =>
     e instanceof Database.SqliteError && (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 
+  /**
+   * Group commit: the appends made in one turn of the event loop (a burst of concurrent commands,
+   * an ingestion's series in flight) are written in one IMMEDIATE transaction, each in its own
+   * savepoint, so they share one commit — one fsync with `synchronous = FULL`, which costs far
+   * more than the inserts. Each append still succeeds or fails alone, in call order, and its
+   * promise settles only once the commit is durable; a failed commit fails them all.
+   */
+  let group: PendingAppend[] = [];
+  const groupTx = db.transaction((pending: readonly PendingAppend[]) =>
+    pending.map(({ streamId, events, expected }): Outcome => {
+      try {
+        return { result: appendTx(streamId, events, expected) };
+      } catch (e) {
+        // A concurrent writer in another process won the race for this revision or event id.
+        if (isUniqueViolation(e)) return { error: new StreamRevisionConflictError(streamId, expected, currentRevision(streamId), { cause: e }) };
+        // A storage failure (locked, full, I/O) fails the whole group's commit, translated below.
+        if (e instanceof Database.SqliteError) throw e;
+        return { error: e };
+      }
+    }),
+  );
+  const commitGroup = () => {
+    const pending = group;
+    group = [];
+    if (pending.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = guarded('append', () => groupTx.immediate(pending));
+    } catch (e) {
+      for (const p of pending) p.reject(e);
+      return;
+    }
+    if (outcomes.some((o) => 'result' in o)) appended.emit('appended');
+    outcomes.forEach((o, i) => ('result' in o ? pending[i]!.resolve(o.result) : pending[i]!.reject(o.error)));
+  };
+
   async function* pages(next: (after: number) => EventRow[], after: number, limit: number): AsyncGenerator<RecordedEvent> {
     let cursor = after;
     let remaining = limit;
@@ -221,17 +280,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         const actual = currentRevision(streamId);
         return { nextRevision: actual ?? -1, position: 0 };
       }
-      const result: AppendResult = guarded('append', () => {
-        try {
-          return appendTx.immediate(streamId, events, expectedRevision);
-        } catch (e) {
-          // A concurrent writer in another process won the race for this revision or event id.
-          if (isUniqueViolation(e)) throw new StreamRevisionConflictError(streamId, expectedRevision, currentRevision(streamId), { cause: e });
-          throw e;
-        }
+      return new Promise<AppendResult>((resolve, reject) => {
+        if (group.length === 0) defer(commitGroup);
+        group.push({ streamId, events, expected: expectedRevision, resolve, reject });
       });
-      appended.emit('appended');
-      return result;
     },
 
     async *readStream(streamId, opts: ReadStreamOptions = {}) {
@@ -278,17 +330,29 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
           wake = done;
         });
 
+      // A filtered page is read up to the head as it was just before: once a short page says no
+      // matching event lies below that head, the cursor moves up to it, so the next wake scans only
+      // what was appended since — not every other event since the last match (a subscription to
+      // rare events would otherwise rescan the whole tail of the log at each append). Positions
+      // are assigned in commit order, so no event at or below that head can still appear.
+      const [types, prefixes] = filterParams(opts.filter);
       async function* run(): AsyncGenerator<RecordedEvent> {
         let cursor: Position = opts.after ?? 0;
         try {
           while (!stopped && !closed) {
-            const rows = readPage(opts.filter, cursor, pageSize);
+            const head = opts.filter ? (stmt.head.get()?.head ?? 0) : 0;
+            const rows = opts.filter
+              ? stmt.upTo.all({ types, prefixes, after: cursor, head, limit: subscriptionPageSize })
+              : stmt.allUnfiltered.all(cursor, subscriptionPageSize);
             for (const row of rows) {
               if (stopped) return;
               cursor = row[0];
               yield toRecorded(row);
             }
-            if (rows.length < pageSize) await waitForMore();
+            if (rows.length < subscriptionPageSize) {
+              if (opts.filter && head > cursor) cursor = head;
+              await waitForMore();
+            }
           }
         } finally {
           stop();
@@ -309,6 +373,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
 
     async close() {
       if (closed) return;
+      commitGroup();
       closed = true;
       appended.emit('appended');
       db.close();

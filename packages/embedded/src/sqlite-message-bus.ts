@@ -143,10 +143,15 @@ export function createSqliteMessageBus(options: SqliteMessageBusOptions): Messag
     }
   });
 
-  /** Fair share: ceil(partitions / live members); take free or expired leases up to it, give back the excess. */
-  const rebalanceTx = db.transaction((groupId: string, memberId: string, topics: readonly string[]): Lease[] => {
+  /**
+   * Fair share: ceil(partitions / live members); take free or expired leases up to it, give back the excess.
+   * `beat` also records a heartbeat and renews the leases: when joining. The polling loop leaves
+   * that to the heartbeat timer, so an idle poll that changes no lease writes nothing (no commit
+   * to sync, many times a second, on the thread every embedded service shares).
+   */
+  const rebalanceTx = db.transaction((groupId: string, memberId: string, topics: readonly string[], beat: boolean): Lease[] => {
     const t = now();
-    stmt.heartbeat.run(groupId, memberId, t);
+    if (beat) stmt.heartbeat.run(groupId, memberId, t);
     stmt.dropDeadMembers.run(groupId, t - sessionTimeoutMs);
     const live = Math.max(1, stmt.liveMembers.get(groupId)!.n);
     const all: Lease[] = topics.flatMap((topic) => Array.from({ length: partitionsOf(topic) }, (_, partition) => ({ topic, partition })));
@@ -168,7 +173,7 @@ export function createSqliteMessageBus(options: SqliteMessageBusOptions): Messag
       stmt.claim.run(groupId, p.topic, p.partition, memberId, t + sessionTimeoutMs);
       mine.push(p);
     }
-    stmt.renewLeases.run(t + sessionTimeoutMs, groupId, memberId);
+    if (beat) stmt.renewLeases.run(t + sessionTimeoutMs, groupId, memberId);
     return mine;
   });
 
@@ -228,7 +233,7 @@ export function createSqliteMessageBus(options: SqliteMessageBusOptions): Messag
         }
       };
       const heartbeat = setInterval(beat, Math.max(50, Math.floor(sessionTimeoutMs / 3)));
-      guard('join the group', () => rebalanceTx.immediate(groupId, memberId, topics));
+      guard('join the group', () => rebalanceTx.immediate(groupId, memberId, topics, true));
 
       /** Delivers one message until its handler succeeds; false when the member stopped first (nothing committed). */
       const deliver = async (message: DeliveredMessage): Promise<boolean> => {
@@ -248,7 +253,7 @@ export function createSqliteMessageBus(options: SqliteMessageBusOptions): Messag
         while (!stopped && !closed) {
           let delivered = 0;
           try {
-            const mine = rebalanceTx.immediate(groupId, memberId, topics);
+            const mine = rebalanceTx.immediate(groupId, memberId, topics, false);
             for (const { topic, partition } of mine) {
               if (stopped) break;
               const from = stmt.committed.get(groupId, topic, partition)?.next_offset ?? 0;
