@@ -17,6 +17,21 @@ export interface ServiceAppOptions {
   readonly openApiComponents?: Record<string, unknown>;
 }
 
+/** One method and path an app answers (Fastify's path syntax: `:param`, `*`). */
+export interface HttpRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const routesOf = new WeakMap<object, HttpRoute[]>();
+
+/**
+ * Every route an app built by createServiceApp registered, in order (the HEAD twin of each GET
+ * left out), so that a test can check each one — authentication, stable errors — and fail when
+ * a new one is added without being classified.
+ */
+export const registeredRoutes = (app: object): readonly HttpRoute[] => routesOf.get(app) ?? [];
+
 /**
  * The HTTP app every service starts from: zod validation and serialisation through the type
  * provider, the one error handler, request ids, the OpenAPI document generated from the route
@@ -30,6 +45,11 @@ export const createServiceApp = async (options: ServiceAppOptions) => {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
+  const routes: HttpRoute[] = [];
+  routesOf.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
