@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,6 +61,40 @@ export const call = async (base: string, path: string, options: Call = {}): Prom
   }
 };
 
+/**
+ * One request sent exactly as given — the path is not normalised (`../` stays), nothing is
+ * encoded — through node:http, answered within the deadline or failed as a hang.
+ */
+export const rawCall = (base: string, options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<Answer> =>
+  new Promise((resolve, reject) => {
+    const url = new URL(base);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const req = httpRequest({ host: url.hostname, port: url.port, method: options.method, path: options.path, headers: { ...options.headers, ...(options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = null;
+        try {
+          json = text ? JSON.parse(text) : null;
+        } catch {
+          json = null;
+        }
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+        resolve({ status: res.statusCode ?? 0, headers, text, json });
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`${options.method} ${options.path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.end(options.body);
+  });
+
 export interface SecuredPlatform {
   readonly platform: EmbeddedPlatform;
   readonly dataDir: string;
@@ -68,6 +103,8 @@ export interface SecuredPlatform {
   readonly admin: { readonly userId: string; readonly token: string };
   /** For each permission, a user holding every other permission (granted one by one, no role) but not that one. */
   readonly allBut: Readonly<Record<Permission, { readonly userId: string; readonly token: string }>>;
+  /** The token signing secret (data/secrets/jwt.key): no answer may ever contain it. */
+  readonly secret: string;
   /** The event store's head position, read from the platform's SQLite file. */
   headPosition(): Promise<number>;
   close(): Promise<void>;
@@ -82,10 +119,14 @@ const PORTS = ['PORT', 'WRITE_API_HTTP_PORT', 'WRITE_API_GRPC_PORT', 'READ_API_H
  */
 export const startSecuredPlatform = async (env: Record<string, string> = {}): Promise<SecuredPlatform> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'np-security-'));
+  // A stand-in UI build beside the data folder's secrets: static files are served, nothing above them is.
+  mkdirSync(join(dataDir, 'ui', 'assets'), { recursive: true });
+  writeFileSync(join(dataDir, 'ui', 'index.html'), '<!doctype html><title>NationPulse test UI</title>');
+  writeFileSync(join(dataDir, 'ui', 'assets', 'app-0123abcd.js'), 'console.log("ui");');
   const platform = await startEmbeddedPlatform({
     NATIONPULSE_DATA_DIR: dataDir,
     ...Object.fromEntries(PORTS.map((p) => [p, '0'])),
-    UI_DIST_DIR: join(dataDir, 'no-ui'),
+    UI_DIST_DIR: join(dataDir, 'ui'),
     NATIONPULSE_ADMIN_USER: ADMIN.username,
     NATIONPULSE_ADMIN_PASSWORD: ADMIN.password,
     NATIONPULSE_SEED_DEMO: 'false',
@@ -96,7 +137,8 @@ export const startSecuredPlatform = async (env: Record<string, string> = {}): Pr
     ...env,
   });
   const gateway = platform.urls.gateway;
-  const tokens = createTokenService({ secret: readFileSync(join(dataDir, 'secrets', 'jwt.key'), 'utf8').trim(), issuer: 'nationpulse', accessTtlSeconds: 3_600, clock: systemClock });
+  const secret = readFileSync(join(dataDir, 'secrets', 'jwt.key'), 'utf8').trim();
+  const tokens = createTokenService({ secret, issuer: 'nationpulse', accessTtlSeconds: 3_600, clock: systemClock });
   const events = createSqliteEventStore({ path: join(dataDir, 'events.db') });
   try {
     let adminId = '';
@@ -130,6 +172,7 @@ export const startSecuredPlatform = async (env: Record<string, string> = {}): Pr
     return {
       platform,
       dataDir,
+      secret,
       tokens,
       admin,
       allBut,

@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { installHttpTelemetry } from '../observability/http-telemetry.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { frameworkErrors, installErrorHandler } from './error-handler.ts';
 
 export interface ServiceAppOptions {
   /** Title of the OpenAPI document, e.g. 'NationPulse read API'. */
@@ -44,6 +44,7 @@ export const createServiceApp = async (options: ServiceAppOptions) => {
     ...(options.bodyLimitBytes ? { bodyLimit: options.bodyLimitBytes } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   const routes: HttpRoute[] = [];
   routesOf.set(app, routes);
