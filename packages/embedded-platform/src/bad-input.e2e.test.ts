@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { nastyString, nastyValue } from '@nationpulse/platform/testing/hostile-input';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawCall, startSecuredPlatform, type Answer, type SecuredPlatform } from './testing/secured-platform.ts';
 
@@ -23,53 +24,6 @@ afterAll(async () => {
 });
 
 const RUNS = { numRuns: 250, seed: 20261202, endOnFailure: true } as const;
-
-/** Strings that have broken servers: injection, traversal, control and bidi characters, lone surrogates, numbers in disguise. */
-const NASTY = [
-  "' OR '1'='1",
-  '1; DROP TABLE events;--',
-  '{"$gt":""}',
-  '{"$where":"sleep(1000)"}',
-  '$where',
-  '$ne',
-  '__proto__',
-  'constructor',
-  '../../../../etc/passwd',
-  '..\\..\\windows\\win.ini',
-  '%2e%2e%2f',
-  '\u0000',
-  'FRA\u0000',
-  'a\r\nSet-Cookie: x=1',
-  '\u202Eevil\u202C',
-  'مرحبا بالعالم',
-  '\uD800',
-  '\uDFFFa',
-  '😀'.repeat(20),
-  '<script>alert(1)</script>',
-  '${7*7}',
-  '{{7*7}}',
-  'A'.repeat(5_000),
-  '',
-  ' ',
-  'null',
-  'NaN',
-  '-1',
-  '1e309',
-  '0x10',
-  '９',
-  'ＦＲＡ',
-  'fra',
-];
-const nastyString = fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }));
-const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  nastyString,
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(null, true, false, 1e308, -0, Number.MAX_SAFE_INTEGER + 2),
-  fc.array(nastyString, { maxLength: 3 }),
-  fc.dictionary(nastyString, nastyString, { maxKeys: 3 }),
-  fc.constantFrom({ $gt: '' }, { $where: '1 == 1' }, { $ne: null }, { __proto__: { admin: true } }),
-);
 
 /** Any UTF-16 string as percent-encoded UTF-8 (lone surrogates become U+FFFD): a valid path segment of any content. */
 const encoded = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
