@@ -43,7 +43,7 @@ const refusingMalformed = (
   definition: grpc.ServiceDefinition,
   implementation: grpc.UntypedServiceImplementation,
 ): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } => {
-  const tolerant: grpc.ServiceDefinition = {};
+  const tolerant: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const guarded: grpc.UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition)) {
     const handler = implementation[name];

@@ -15,7 +15,7 @@ import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store
 import { readSdmxCsv } from './sdmx/sdmx-csv.parser.ts';
 import { readSdmxJson } from './sdmx/sdmx-json.parser.ts';
 import { compileMapping, type SdmxRecord } from './sdmx/sdmx-mapping.ts';
-import { createSource, type SourceSpec } from './source-spec.ts';
+import { createSource, type SourceSpecInput } from './source-spec.ts';
 import { parseWorldBankPage, readWorldBankRow } from './world-bank-api/world-bank-api.parser.ts';
 
 /**
@@ -139,7 +139,7 @@ describe('World Bank API JSON: structural refusal or domain-valid rows', () => {
 });
 
 /** A run over the text as a file: failed with only its own events, or completed with every valid row landed. */
-const runOver = async (spec: (path: string) => SourceSpec, file: string, text: string) => {
+const runOver = async (spec: (path: string) => SourceSpecInput, file: string, text: string) => {
   const dir = mkdtempSync(join(tmpdir(), 'np-ingest-fuzz-'));
   mkdirSync(join(dir, 'sp.pop.totl'));
   const path = join(dir, 'sp.pop.totl', file);

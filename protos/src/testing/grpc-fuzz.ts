@@ -5,7 +5,7 @@ import { ERROR_CODE_KEY } from '../errors.ts';
 
 /** How a unary call ended: the gRPC status (0 for OK) and the `error-code` trailer. */
 export interface CallOutcome {
-  readonly status: number;
+  readonly status: grpc.status;
   readonly code: string | undefined;
   readonly message: string;
 }
