@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
 import { createInProcessRateLimiter } from '@nationpulse/embedded/in-process-rate-limiter';
 import { createSqliteRefreshTokenStore } from '@nationpulse/embedded/sqlite-refresh-token-store';
-import { createLogger, createTokenService, loadOrCreateSecret, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createTokenService, loadOrCreateSecret, registeredRoutes, systemClock, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, EventStore, Notifications, RateLimiter, ReadStore, RefreshTokenStore } from '@nationpulse/ports';
 import { createRedisNotifications } from '@nationpulse/redis/notifications';
 import { createRedisRateLimiter } from '@nationpulse/redis/rate-limiter';
@@ -22,6 +22,8 @@ import { createUpstream, type Upstream } from './upstream/upstream-client.ts';
 
 export interface GatewayService extends RunningService {
   readonly url: string;
+  /** Every route it answers (the security test checks each one and fails on an unclassified one). */
+  readonly routes: readonly HttpRoute[];
 }
 
 /** What the embedded platform shares with the gateway (and leaves open when it closes). */
@@ -181,6 +183,7 @@ export const startGatewayService = async (config: GatewayConfig, shared: Gateway
 
   return {
     url,
+    routes: registeredRoutes(app),
     async close() {
       gateway.closeStreams();
       await app.close();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, createMetricsRegistry, createTokenService, systemClock, withEventStoreMetrics, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, createTokenService, registeredRoutes, systemClock, withEventStoreMetrics, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { DatasetLock, EventStore, JobScheduler } from '@nationpulse/ports';
 import { INGESTION_SERVICE_NAME, loadIngestionProto, startGrpcServer } from '@nationpulse/protos';
 import { createEventStore } from '@nationpulse/wiring';
@@ -18,6 +18,8 @@ export interface IngestionService extends RunningService {
   readonly httpUrl: string;
   readonly grpcPort: number;
   readonly runner: IngestionRunner;
+  /** Every HTTP route it answers (security tests check each one). */
+  readonly routes: readonly HttpRoute[];
 }
 
 /** The token secret shared with the gateway; embedded mode reads the one the write API keeps in the data folder. */
@@ -111,6 +113,7 @@ export const startIngestionService = async (
       httpUrl,
       grpcPort: grpcServer.port,
       runner,
+      routes: registeredRoutes(app),
       async close() {
         // No new triggers or ticks, then the runs in flight finish and release their locks.
         await Promise.all([app.close(), scheduler.close()]);

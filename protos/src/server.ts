@@ -1,4 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
+import { NationPulseError } from '@nationpulse/domain';
+import { grpcErrorFrom } from './errors.ts';
 import { createHealthService, overallStatus, type HealthCheck } from './health.ts';
 import { loadHealthProto } from './load.ts';
 import { instrumentService } from './telemetry.ts';
@@ -29,6 +31,47 @@ export interface GrpcServer {
   close(): Promise<void>;
 }
 
+const MALFORMED = Symbol('malformed request');
+
+/**
+ * The service with requests that cannot be decoded refused as INVALID_ARGUMENT with the stable
+ * code MALFORMED_MESSAGE (grpc-js would answer INTERNAL "Error deserializing request", without
+ * an error-code, as if the server had failed). The bytes are decoded as before; a failure becomes
+ * a marker the handler wrapper answers instead of calling the implementation.
+ */
+const refusingMalformed = (
+  definition: grpc.ServiceDefinition,
+  implementation: grpc.UntypedServiceImplementation,
+): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } => {
+  const tolerant: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  const guarded: grpc.UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(definition)) {
+    const handler = implementation[name];
+    if (method.requestStream || !handler) {
+      tolerant[name] = method;
+      if (handler) guarded[name] = handler;
+      continue;
+    }
+    tolerant[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer): unknown => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch {
+          return { [MALFORMED]: true };
+        }
+      },
+    };
+    const refusal = () => grpcErrorFrom(new NationPulseError('validation', 'MALFORMED_MESSAGE', `The request is not a valid ${method.path} message`));
+    const malformed = (request: unknown) => typeof request === 'object' && request !== null && MALFORMED in request;
+    guarded[name] = (method.responseStream
+      ? (call: grpc.ServerWritableStream<unknown, unknown>) => (malformed(call.request) ? call.destroy(refusal()) : (handler as grpc.handleServerStreamingCall<unknown, unknown>)(call))
+      : (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) =>
+          malformed(call.request) ? callback(refusal()) : (handler as grpc.handleUnaryCall<unknown, unknown>)(call, callback)) as grpc.UntypedHandleCall;
+  }
+  return { definition: tolerant, implementation: guarded };
+};
+
 const address = (host: string, port: number) => (host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`);
 
 /** A platform gRPC endpoint: one service plus grpc.health.v1, plaintext (inside the cluster). */
@@ -41,7 +84,8 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<GrpcS
     const dependencies = await health();
     return { ...dependencies, [service.name]: overallStatus(dependencies) };
   };
-  server.addService(service.definition, instrumentService(service.definition, service.implementation, options.metrics));
+  const refusing = refusingMalformed(service.definition, instrumentService(service.definition, service.implementation, options.metrics));
+  server.addService(refusing.definition, refusing.implementation);
   server.addService(
     loadHealthProto().healthService,
     createHealthService(check, { signal: watches.signal, ...(options.healthWatchIntervalMs ? { watchIntervalMs: options.healthWatchIntervalMs } : {}) }),

@@ -4,7 +4,7 @@ import { createSqliteMessageBus } from '@nationpulse/embedded/sqlite-message-bus
 import { createAggregateExecutor } from '@nationpulse/event-sourcing';
 import { createKafkaMessageBus } from '@nationpulse/kafka';
 import { createGridFsArtifactStore } from '@nationpulse/mongodb/gridfs-artifact-store';
-import { createLogger, createTokenService, systemClock, type Clock, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createTokenService, registeredRoutes, systemClock, type Clock, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { ArtifactStore, EventStore, MessageBus, ReadStore } from '@nationpulse/ports';
 import { createQueryCaller } from '@nationpulse/protos';
 import { createEventStore, createReadStore } from '@nationpulse/wiring';
@@ -21,6 +21,8 @@ import { artifactKey, createReportWorker, WORKER_GROUP } from './worker/report-w
 export interface ReportingService extends RunningService {
   /** The HTTP base URL when this process runs the http role. */
   readonly httpUrl: string | null;
+  /** Every HTTP route it answers, none without the http role (security tests check each one). */
+  readonly routes: readonly HttpRoute[];
 }
 
 export interface ReportingShared {
@@ -109,6 +111,7 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
       stops.push(() => saga.stop());
     }
     let httpUrl: string | null = null;
+    let routes: readonly HttpRoute[] = [];
     if (roles.has('http')) {
       const tokens = createTokenService({ secret: jwtSecret(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
       const app = await buildReportingApp({
@@ -132,10 +135,11 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
         },
       });
       httpUrl = await app.listen({ host: config.REPORTING_HOST, port: config.REPORTING_HTTP_PORT });
+      routes = registeredRoutes(app);
       stops.push(() => app.close());
     }
     logger.info({ roles: [...roles], bus: config.MESSAGE_BUS, artifacts: config.ARTIFACT_STORE, http: httpUrl }, 'reporting started');
-    return { httpUrl, close: closeAll };
+    return { httpUrl, routes, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -1,4 +1,4 @@
-import { createLogger, createMetricsRegistry, createTokenService, loadOrCreateSecret, systemClock, withEventStoreMetrics, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, createTokenService, loadOrCreateSecret, registeredRoutes, systemClock, withEventStoreMetrics, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { createEventStore } from '@nationpulse/wiring';
 import { bootstrapAdmin } from './bootstrap-admin.ts';
@@ -14,6 +14,8 @@ export const jwtSecret = (config: Pick<WriteApiConfig, 'JWT_SECRET' | 'NATIONPUL
 export interface WriteApiService extends RunningService {
   readonly httpUrl: string;
   readonly grpcPort: number;
+  /** Every HTTP route it answers (security tests check each one). */
+  readonly routes: readonly HttpRoute[];
 }
 
 /**
@@ -69,6 +71,7 @@ export const startWriteApiService = async (
   return {
     httpUrl,
     grpcPort: grpcServer.port,
+    routes: registeredRoutes(app),
     async close() {
       await Promise.all([app.close(), grpcServer.close()]);
       if (!shared.eventStore) await eventStore.close();

@@ -74,7 +74,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
         security: [{ bearerAuth: [] }],
         response: { 200: z.object({ userId: z.string(), username: z.string(), roles: z.array(z.string()), permissions: z.array(z.string()) }) },
       },
-      preHandler: guard(options, 'data:read'),
+      onRequest: guard(options, 'data:read'),
     },
     async (request) => {
       const user = request.user!;

@@ -39,7 +39,7 @@ export const eventsRoute = (streams: Set<() => void>): FastifyPluginAsyncZod<Eve
         querystring: z.object({ access_token: z.string().optional().describe('For EventSource, which cannot send an Authorization header') }),
         produces: ['text/event-stream'],
       },
-      preHandler: guard(options, 'data:read', (request) => bearerToken(request.headers.authorization) ?? (request.query as { access_token?: string }).access_token),
+      onRequest: guard(options, 'data:read', (request) => bearerToken(request.headers.authorization) ?? (request.query as { access_token?: string }).access_token),
     },
     async (request, reply) => {
       const user = request.user!;

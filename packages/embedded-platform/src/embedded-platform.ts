@@ -1,7 +1,7 @@
 import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
 import { gatewayConfigSchema, startGatewayService } from '@nationpulse/gateway';
 import { ingestionServiceConfigSchema, seedDemoDataOnFirstStart, startIngestionService } from '@nationpulse/ingestion';
-import { createLogger, parseConfig, systemClock, type RunningService } from '@nationpulse/platform';
+import { createLogger, parseConfig, systemClock, type HttpRoute, type RunningService } from '@nationpulse/platform';
 import { projectorsConfigSchema, startProjectorsService } from '@nationpulse/projectors';
 import { readApiConfigSchema, startReadApiService } from '@nationpulse/read-api';
 import { reportingConfigSchema, startReportingService } from '@nationpulse/reporting';
@@ -27,6 +27,8 @@ export interface EmbeddedPlatform extends RunningService {
     readonly reporting: string | null;
     readonly ingestion: string;
   };
+  /** The HTTP routes of the services that authenticate their callers (security tests check each one). */
+  readonly routes: { readonly gateway: readonly HttpRoute[]; readonly writeApi: readonly HttpRoute[]; readonly ingestion: readonly HttpRoute[]; readonly reporting: readonly HttpRoute[] };
   /** Settles once the first start's demo data (if any) is seeded: null when none was. */
   readonly demoSeeding: Promise<unknown>;
 }
@@ -90,6 +92,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
         reporting: reporting.httpUrl,
         ingestion: ingestionService.httpUrl,
       },
+      routes: { gateway: gateway.routes, writeApi: writeApi.routes, ingestion: ingestionService.routes, reporting: reporting.routes },
       demoSeeding,
       async close() {
         await demoSeeding;

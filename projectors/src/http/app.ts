@@ -1,5 +1,5 @@
 import { notFound } from '@nationpulse/domain';
-import { installErrorHandler, installHttpTelemetry } from '@nationpulse/platform';
+import { frameworkErrors, installErrorHandler, installHttpTelemetry } from '@nationpulse/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ProjectionManager } from '../runner/projection-manager.ts';
@@ -13,7 +13,7 @@ export interface ProjectorsAppDependencies {
 
 /** Operations endpoints of the projectors service (the gateway exposes them as /api/v1/ops/projections). */
 export const buildProjectorsApp = async (deps: ProjectorsAppDependencies): Promise<FastifyInstance> => {
-  const app = Fastify(deps.logger ? { loggerInstance: deps.logger } : { logger: false });
+  const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), frameworkErrors });
   installErrorHandler(app);
   installHttpTelemetry(app, deps.metrics);
   const known = async (name: string) => (await deps.manager.status()).some((s) => s.name === name);

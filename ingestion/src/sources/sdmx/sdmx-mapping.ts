@@ -1,4 +1,4 @@
-import { NationPulseError } from '@nationpulse/domain';
+import { NationPulseError, observationYear } from '@nationpulse/domain';
 import { isAggregate, isCountry } from '@nationpulse/reference-data';
 import type { SdmxIndicatorMapping } from '../source-spec.ts';
 
@@ -81,7 +81,7 @@ export type SdmxRecord =
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 
 /**
- * Reads the parts of a mapped observation: an annual TIME_PERIOD, a known country or aggregate
+ * Reads the parts of a mapped observation: an annual TIME_PERIOD (1800-2200, as the domain records), a known country or aggregate
  * (kept as in the other sources), a finite OBS_VALUE scaled by UNIT_MULT (a power of ten).
  * An empty or NaN value is missing (SDMX has no other way to say so): skipped.
  */
@@ -97,9 +97,12 @@ export const readObservation = (
   const country = parts.country.toUpperCase();
   if (!isCountry(country) && !isAggregate(country)) return reject(`unknown country or aggregate code ${JSON.stringify(parts.country)}`);
   if (!/^\d{4}$/.test(period)) return reject(`not an annual period ${JSON.stringify(period)}`);
+  if (!observationYear.safeParse(Number(period)).success) return reject(`year ${period} is outside 1800-2200`);
   const number = typeof value === 'number' ? value : NUMBER.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isFinite(number)) return reject(`invalid value ${JSON.stringify(value)}`);
   if (unitMult !== '' && !/^-?\d{1,2}$/.test(unitMult)) return reject(`invalid UNIT_MULT ${JSON.stringify(unitMult)}`);
   const scaled = unitMult === '' || unitMult === '0' ? number : Number((number * 10 ** Number(unitMult)).toPrecision(15));
+  // A finite value scaled by a large UNIT_MULT can overflow: the row is rejected, not the run's write.
+  if (!Number.isFinite(scaled)) return reject(`value ${JSON.stringify(value)} × 10^${unitMult} is out of range`);
   return { kind: 'observation', row, country, indicator, year: Number(period), value: scaled };
 };

@@ -1,4 +1,4 @@
-import { NationPulseError } from '@nationpulse/domain';
+import { NationPulseError, observationYear } from '@nationpulse/domain';
 import { countries, isAggregate, isCountry } from '@nationpulse/reference-data';
 import { z } from 'zod';
 
@@ -92,6 +92,7 @@ export const readWorldBankRow = (row: unknown, indicator: string): WorldBankRow 
   if (code === '') return reject(`aggregate ${country.value} (${country.id}) has no alpha-3 code`);
   if (!isCountry(code) && !isAggregate(code)) return reject(`unknown country or aggregate code ${code}`);
   if (!/^\d{4}$/.test(date)) return reject(`not an annual date ${JSON.stringify(date)}`);
+  if (!observationYear.safeParse(Number(date)).success) return reject(`year ${date} is outside 1800-2200`);
   if (!Number.isFinite(value)) return reject(`invalid value ${String(value)}`);
   return { kind: 'row', country: code, year: Number(date), value };
 };

@@ -10,7 +10,7 @@ export interface AccessClaims {
 
 export interface TokenService {
   issueAccessToken(claims: AccessClaims): Promise<string>;
-  /** Throws an 'unauthenticated' NationPulseError for a missing, expired, future-dated or tampered token. */
+  /** Throws an 'unauthenticated' NationPulseError for a missing, expired, future-dated, tampered or expiry-less token. */
   verifyAccessToken(token: string | undefined): Promise<AccessClaims>;
 }
 
@@ -45,7 +45,8 @@ export const createTokenService = ({ secret, issuer, accessTtlSeconds, clock }: 
     async verifyAccessToken(token) {
       if (!token) throw unauthenticated('TOKEN_MISSING', 'An access token is required');
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer, currentDate: clock.now(), clockTolerance: 5 });
+        // exp is required: a token without one (only a holder of the secret could make it) would never expire.
+        const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer, currentDate: clock.now(), clockTolerance: 5, requiredClaims: ['exp', 'iat', 'sub'] });
         if (typeof payload.sub !== 'string' || typeof payload.username !== 'string' || typeof payload.iat !== 'number') {
           throw unauthenticated('TOKEN_INVALID', 'The access token lacks required claims');
         }

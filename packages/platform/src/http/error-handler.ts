@@ -1,5 +1,5 @@
 import { isNationPulseError } from '@nationpulse/domain';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { httpStatusOf, type ErrorBody } from '../error-mapping.ts';
 
@@ -14,6 +14,20 @@ const fastifyCodes: Readonly<Record<string, string>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing — a URL that is not valid
+ * percent-encoded UTF-8 (`%FF`, `%ED%A0%80`, a lone `%`) — in the same shape and with a stable code,
+ * instead of Fastify's own `{ error: "Bad Request", code: "FST_ERR_BAD_URL" }`.
+ */
+export const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send(body('BAD_URL', 'The URL is not validly percent-encoded'));
+    return;
+  }
+  request.log.error({ err: error }, 'framework error');
+  void reply.status(500).send(body('INTERNAL', 'An unexpected error occurred'));
 };
 
 /** One error handler per app: every failure becomes `{ error: { code, message, details } }`. */

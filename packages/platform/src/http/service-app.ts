@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import { installHttpTelemetry } from '../observability/http-telemetry.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { frameworkErrors, installErrorHandler } from './error-handler.ts';
 
 export interface ServiceAppOptions {
   /** Title of the OpenAPI document, e.g. 'NationPulse read API'. */
@@ -17,6 +17,21 @@ export interface ServiceAppOptions {
   readonly openApiComponents?: Record<string, unknown>;
 }
 
+/** One method and path an app answers (Fastify's path syntax: `:param`, `*`). */
+export interface HttpRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const routesOf = new WeakMap<object, HttpRoute[]>();
+
+/**
+ * Every route an app built by createServiceApp registered, in order (the HEAD twin of each GET
+ * left out), so that a test can check each one — authentication, stable errors — and fail when
+ * a new one is added without being classified.
+ */
+export const registeredRoutes = (app: object): readonly HttpRoute[] => routesOf.get(app) ?? [];
+
 /**
  * The HTTP app every service starts from: zod validation and serialisation through the type
  * provider, the one error handler, request ids, the OpenAPI document generated from the route
@@ -29,7 +44,13 @@ export const createServiceApp = async (options: ServiceAppOptions) => {
     ...(options.bodyLimitBytes ? { bodyLimit: options.bodyLimitBytes } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
+  const routes: HttpRoute[] = [];
+  routesOf.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
