@@ -7,6 +7,7 @@ import type { RateLimits } from '../access/rate-limits.ts';
 import type { Pulse } from '../ops/pulse.ts';
 import type { Upstream } from '../upstream/upstream-client.ts';
 import { clientHeaders, upstreamHeaders } from './forwarding.ts';
+import { noneMatchHits, type CachedAnswer, type MicroCache } from './micro-cache.ts';
 import { proxiedRoutes, type UpstreamName } from './route-table.ts';
 
 declare module 'fastify' {
@@ -51,7 +52,20 @@ export interface ProxyRoutesOptions extends GuardDeps {
   readonly breakerRetryAfterSeconds: number;
   /** GET /ops/pulse: answered by the gateway itself, which sees every service. */
   readonly pulse: () => Promise<Pulse>;
+  /** Recent read API answers, reused after the guard (null: off); `onMicroCache` counts hits and misses. */
+  readonly microCache: MicroCache | null;
+  readonly onMicroCache?: (hit: boolean) => void;
 }
+
+/** A micro-cached answer: 304 when the client already holds it (ETag), its bytes otherwise. */
+const sendCached = (request: FastifyRequest, reply: FastifyReply, answer: CachedAnswer) => {
+  reply.headers(answer.headers).header('x-cache', 'hit');
+  if (noneMatchHits(request.headers['if-none-match'], answer.etag)) {
+    reply.removeHeader('content-type');
+    return reply.status(304).send();
+  }
+  return reply.status(200).send(answer.body);
+};
 
 /**
  * The public paths the gateway forwards (see route-table.ts): each checks its permission, then
@@ -59,7 +73,14 @@ export interface ProxyRoutesOptions extends GuardDeps {
  * (status, body, X-Position, ETag, Cache-Control…). minPosition stays in the query string.
  */
 export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app, options) => {
-  const forward = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const { microCache } = options;
+  const forward = (upstream: Upstream, cache: MicroCache | null = null) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const cacheable = cache !== null && request.method === 'GET';
+    if (cacheable) {
+      const answer = cache.lookup(request.url);
+      options.onMicroCache?.(answer !== null);
+      if (answer) return sendCached(request, reply, answer);
+    }
     const hasBody = request.body !== undefined && request.body !== null;
     const res = await withRetryAfter(
       reply,
@@ -72,7 +93,9 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         }),
       options.breakerRetryAfterSeconds,
     );
-    return reply.status(res.statusCode).headers(clientHeaders(res.headers)).send(res.body);
+    const headers = clientHeaders(res.headers);
+    if (cacheable && res.statusCode === 200) cache.store(request.url, res.body, headers);
+    return reply.status(res.statusCode).headers(headers).send(res.body);
   };
   const forwardStream = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
     const res = await withRetryAfter(
@@ -101,7 +124,10 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         ...(route.body ? { body: route.body } : {}),
       },
       preHandler: guard(options, route.permission),
-      handler: (route.stream ? forwardStream : forward)(options.upstreams[route.upstream]),
+      // The read API's answers depend on the URL alone (it reads no identity): the only ones the micro-cache keeps.
+      handler: route.stream
+        ? forwardStream(options.upstreams[route.upstream])
+        : forward(options.upstreams[route.upstream], route.method === 'GET' && route.upstream === 'read-api' ? microCache : null),
     });
   }
 
