@@ -16,8 +16,9 @@ export interface Authenticator {
 }
 
 /**
- * Verified tokens are remembered until they expire (bounded), so the signature is checked once
- * per token rather than once per request; the user's access is still looked up every time.
+ * Verified tokens are remembered until they expire, keyed by the token itself (a bounded LRU:
+ * `maxRemembered`), so the signature is checked once per token rather than once per request;
+ * the user's access is still looked up every time.
  */
 export const createAuthenticator = (deps: { tokens: TokenService; access: AccessLookup; now: () => number; maxRemembered?: number }): Authenticator => {
   const verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
@@ -25,11 +26,17 @@ export const createAuthenticator = (deps: { tokens: TokenService; access: Access
 
   const verify = async (token: string | undefined): Promise<{ claims: AccessClaims; expiresAt: number }> => {
     const known = token ? verified.get(token) : undefined;
-    if (known && known.expiresAt > deps.now()) return known;
+    if (known) {
+      verified.delete(token!);
+      if (known.expiresAt > deps.now()) {
+        verified.set(token!, known); // most recently used last: the least recently used goes first
+        return known;
+      }
+    }
     const claims = await deps.tokens.verifyAccessToken(token); // throws TOKEN_MISSING / TOKEN_EXPIRED / TOKEN_INVALID
     const exp = decodeJwt(token!).exp;
     const entry = { claims, expiresAt: typeof exp === 'number' ? exp * 1000 : deps.now() };
-    if (verified.size >= maxRemembered) verified.clear();
+    if (verified.size >= maxRemembered) verified.delete(verified.keys().next().value!);
     verified.set(token!, entry);
     return entry;
   };

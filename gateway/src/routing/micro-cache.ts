@@ -8,11 +8,24 @@ export interface CachedAnswer {
   readonly expires: number;
 }
 
+/** An upstream answer as the gateway sends it on: status, the headers for the client, the body. */
+export interface ForwardedAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly body: Buffer;
+}
+
 export interface MicroCache {
   /** A fresh answer for this URL whose position satisfies its minPosition, or null. */
   lookup(url: string): CachedAnswer | null;
   /** Keeps a 200 answer for this URL when it is cacheable (ETag, X-Position, not private). */
   store(url: string, body: Buffer, headers: Readonly<Record<string, string | string[]>>): void;
+  /**
+   * Answers a GET: from the cache when it can, else by `load` (and keeps a 200 answer). Concurrent
+   * misses for one URL make one upstream call: the others wait for it and take its answer when
+   * it satisfies their minPosition, or call upstream themselves (also when it failed).
+   */
+  answer(url: string, load: () => Promise<ForwardedAnswer>): Promise<{ readonly cached: CachedAnswer } | { readonly forwarded: ForwardedAnswer }>;
 }
 
 export interface MicroCacheOptions {
@@ -64,21 +77,45 @@ const single = (value: string | string[] | undefined): string | undefined => (ty
 export const createMicroCache = ({ ttlMs, now, maxEntries = 2_000, maxBytes = 32 * 1024 * 1024 }: MicroCacheOptions): MicroCache | null => {
   if (ttlMs <= 0) return null;
   const entries = new Map<string, CachedAnswer>();
+  /** Upstream calls under way, by key: what concurrent misses wait for. */
+  const loading = new Map<string, Promise<unknown>>();
   let bytes = 0;
   const drop = (key: string, entry: CachedAnswer) => {
     entries.delete(key);
     bytes -= entry.body.length;
   };
-  return {
+  const fresh = (key: string, minPosition: number): CachedAnswer | null => {
+    const entry = entries.get(key);
+    if (!entry) return null;
+    if (entry.expires <= now()) {
+      drop(key, entry);
+      return null;
+    }
+    return entry.position >= minPosition ? entry : null;
+  };
+  const cache: MicroCache = {
     lookup(url) {
       const { key, minPosition } = keyOf(url);
-      const entry = entries.get(key);
-      if (!entry) return null;
-      if (entry.expires <= now()) {
-        drop(key, entry);
-        return null;
+      return fresh(key, minPosition);
+    },
+    async answer(url, load) {
+      const { key, minPosition } = keyOf(url);
+      const hit = fresh(key, minPosition);
+      if (hit) return { cached: hit };
+      const running = loading.get(key);
+      if (running) {
+        await running.catch(() => undefined);
+        const after = fresh(key, minPosition);
+        if (after) return { cached: after };
       }
-      return entry.position >= minPosition ? entry : null;
+      const call = load();
+      if (!running) {
+        loading.set(key, call);
+        void call.catch(() => undefined).finally(() => loading.delete(key));
+      }
+      const forwarded = await call;
+      if (forwarded.statusCode === 200) cache.store(url, forwarded.body, forwarded.headers);
+      return { forwarded };
     },
     store(url, body, headers) {
       const etag = single(headers.etag);
@@ -99,4 +136,5 @@ export const createMicroCache = ({ ttlMs, now, maxEntries = 2_000, maxBytes = 32
       bytes += body.length;
     },
   };
+  return cache;
 };

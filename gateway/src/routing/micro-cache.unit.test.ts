@@ -87,3 +87,52 @@ describe('gateway micro-cache', () => {
     expect(noneMatchHits(undefined, '"a"')).toBe(false);
   });
 });
+
+describe('gateway micro-cache: concurrent misses', () => {
+  const deferred = () => {
+    let resolve!: (value: { statusCode: number; headers: Record<string, string>; body: Buffer }) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<{ statusCode: number; headers: Record<string, string>; body: Buffer }>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+
+  it('makes one upstream call for concurrent requests of one URL, and keeps its answer', async () => {
+    const cache = cacheAt({ now: 0 });
+    const upstream = deferred();
+    let calls = 0;
+    const load = () => {
+      calls++;
+      return upstream.promise;
+    };
+    const answers = Promise.all([cache.answer('/q', load), cache.answer('/q', load), cache.answer('/q?minPosition=5', load)]);
+    upstream.resolve({ statusCode: 200, headers: answer(5), body: body('five') });
+    const [first, second, third] = await answers;
+    expect(calls).toBe(1);
+    expect(first).toMatchObject({ forwarded: { statusCode: 200 } });
+    expect(second).toMatchObject({ cached: { position: 5 } });
+    expect(third).toMatchObject({ cached: { position: 5 } });
+    expect(await cache.answer('/q', load)).toMatchObject({ cached: { position: 5 } });
+    expect(calls).toBe(1);
+  });
+
+  it('lets a waiter call upstream itself when the shared answer is older than its minPosition, or failed', async () => {
+    const cache = cacheAt({ now: 0 });
+    const shared = deferred();
+    const own = { statusCode: 200, headers: answer(9), body: body('nine') };
+    const waiting = [cache.answer('/q', () => shared.promise), cache.answer('/q?minPosition=9', async () => own)];
+    shared.resolve({ statusCode: 200, headers: answer(5), body: body('five') });
+    const [, newer] = await Promise.all(waiting);
+    expect(newer).toEqual({ forwarded: own });
+    expect(cache.lookup('/q')?.position).toBe(9);
+
+    const failing = deferred();
+    const afterFailure = [cache.answer('/r', () => failing.promise), cache.answer('/r', async () => ({ statusCode: 404, headers: {}, body: body('') }))];
+    failing.reject(new Error('upstream down'));
+    await expect(afterFailure[0]).rejects.toThrow('upstream down');
+    expect(await afterFailure[1]).toMatchObject({ forwarded: { statusCode: 404 } });
+    expect(cache.lookup('/r')).toBeNull(); // only 200 answers are kept
+  });
+});

@@ -7,7 +7,7 @@ import type { RateLimits } from '../access/rate-limits.ts';
 import type { Pulse } from '../ops/pulse.ts';
 import type { Upstream } from '../upstream/upstream-client.ts';
 import { clientHeaders, upstreamHeaders } from './forwarding.ts';
-import { noneMatchHits, type CachedAnswer, type MicroCache } from './micro-cache.ts';
+import { noneMatchHits, type CachedAnswer, type ForwardedAnswer, type MicroCache } from './micro-cache.ts';
 import { proxiedRoutes, type UpstreamName } from './route-table.ts';
 
 declare module 'fastify' {
@@ -74,28 +74,39 @@ const sendCached = (request: FastifyRequest, reply: FastifyReply, answer: Cached
  */
 export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app, options) => {
   const { microCache } = options;
-  const forward = (upstream: Upstream, cache: MicroCache | null = null) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const cacheable = cache !== null && request.method === 'GET';
-    if (cacheable) {
-      const answer = cache.lookup(request.url);
-      options.onMicroCache?.(answer !== null);
-      if (answer) return sendCached(request, reply, answer);
-    }
-    const hasBody = request.body !== undefined && request.body !== null;
-    const res = await withRetryAfter(
-      reply,
-      () =>
-        upstream.request({
-          method: request.method as 'GET' | 'POST' | 'DELETE',
-          path: request.url,
-          headers: upstreamHeaders(request, hasBody),
-          ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
-        }),
-      options.breakerRetryAfterSeconds,
-    );
-    const headers = clientHeaders(res.headers);
-    if (cacheable && res.statusCode === 200) cache.store(request.url, res.body, headers);
-    return reply.status(res.statusCode).headers(headers).send(res.body);
+  const forward = (upstream: Upstream, cache: MicroCache | null = null) => {
+    const call = async (request: FastifyRequest, reply: FastifyReply): Promise<ForwardedAnswer> => {
+      const hasBody = request.body !== undefined && request.body !== null;
+      const res = await withRetryAfter(
+        reply,
+        () =>
+          upstream.request({
+            method: request.method as 'GET' | 'POST' | 'DELETE',
+            path: request.url,
+            headers: upstreamHeaders(request, hasBody),
+            ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+          }),
+        options.breakerRetryAfterSeconds,
+      );
+      return { statusCode: res.statusCode, headers: clientHeaders(res.headers), body: res.body };
+    };
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      let res: ForwardedAnswer;
+      if (cache !== null && request.method === 'GET') {
+        const hit = cache.lookup(request.url);
+        if (hit) {
+          options.onMicroCache?.(true);
+          return sendCached(request, reply, hit);
+        }
+        const answer = await cache.answer(request.url, () => call(request, reply));
+        options.onMicroCache?.('cached' in answer); // a request that waited for another's upstream call is a hit too
+        if ('cached' in answer) return sendCached(request, reply, answer.cached);
+        res = answer.forwarded;
+      } else {
+        res = await call(request, reply);
+      }
+      return reply.status(res.statusCode).headers(res.headers).send(res.body);
+    };
   };
   const forwardStream = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
     const res = await withRetryAfter(
