@@ -49,3 +49,20 @@ describe('authenticator: verified tokens', () => {
     expect(verified).toEqual(['a']);
   });
 });
+
+describe('authenticator: access', () => {
+  it('answers with the access the lookup gives now, never an earlier one', async () => {
+    const clock = { now: () => new Date(Date.UTC(2026, 0, 1)) };
+    const tokens = createTokenService({ secret: 'x'.repeat(32), issuer: 'test', accessTtlSeconds: 60, clock });
+    let current: UserAccess = { userId: 'a', username: 'a', roles: ['analyst'], permissions: new Set(['data:read', 'audit:read']), disabled: false };
+    const auth = createAuthenticator({ tokens, access: { get: async () => current }, now: () => clock.now().getTime() });
+    const token = await tokens.issueAccessToken({ sub: 'a', username: 'a' });
+    const before = await auth.authenticate(token);
+    expect(() => auth.authorize(before, 'audit:read')).not.toThrow();
+    current = { ...current, roles: ['viewer'], permissions: new Set(['data:read']) };
+    const after = await auth.authenticate(token);
+    expect(() => auth.authorize(after, 'audit:read')).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+    current = { ...current, disabled: true };
+    await expect(auth.authenticate(token)).rejects.toMatchObject({ code: 'USER_DISABLED' });
+  });
+});
