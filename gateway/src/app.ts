@@ -12,6 +12,7 @@ import { docsRoutes } from './docs/docs-routes.ts';
 import { eventsRoute } from './events/events-route.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Pulse } from './ops/pulse.ts';
+import type { MicroCache } from './routing/micro-cache.ts';
 import { proxyRoutes } from './routing/proxy-routes.ts';
 import type { UpstreamName } from './routing/route-table.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -31,6 +32,8 @@ export interface GatewayAppDependencies {
   readonly notifications: Notifications;
   readonly upstreams: Readonly<Record<UpstreamName, Upstream>>;
   readonly breakerRetryAfterSeconds: number;
+  /** Recent read API answers reused after the guard; null when GATEWAY_MICRO_CACHE_TTL_MS is 0. */
+  readonly microCache: MicroCache | null;
   readonly metrics: GatewayMetrics;
   readonly health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>;
   readonly pulse: () => Promise<Pulse>;
@@ -107,7 +110,15 @@ export const buildGatewayApp = async (deps: GatewayAppDependencies): Promise<Gat
 
   const guardDeps = { auth: deps.auth, rateLimits: deps.rateLimits };
   await app.register(authRoutes, { prefix: '/api/v1/auth', ...guardDeps, service: deps.authService });
-  await app.register(proxyRoutes, { prefix: '/api/v1', ...guardDeps, upstreams: deps.upstreams, breakerRetryAfterSeconds: deps.breakerRetryAfterSeconds, pulse: deps.pulse });
+  await app.register(proxyRoutes, {
+    prefix: '/api/v1',
+    ...guardDeps,
+    upstreams: deps.upstreams,
+    breakerRetryAfterSeconds: deps.breakerRetryAfterSeconds,
+    pulse: deps.pulse,
+    microCache: deps.microCache,
+    onMicroCache: (hit) => deps.metrics.microCache(hit),
+  });
   const streams = new Set<() => void>();
   await app.register(eventsRoute(streams), {
     prefix: '/api/v1',

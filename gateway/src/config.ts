@@ -31,6 +31,11 @@ export const gatewayConfigSchema = z
     REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * 86_400).default(7 * 86_400),
     /** How long the gateway reuses a user's permissions before reading them again: part of the revocation bound. */
     PERMISSIONS_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /**
+     * How long the gateway reuses a read API answer for the same URL (after authentication,
+     * permission and rate limit, and only when its position satisfies minPosition); 0 turns it off.
+     */
+    GATEWAY_MICRO_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     UPSTREAM_TIMEOUT_MS: configFields.durationMs(5_000),
     UPSTREAM_RETRIES: count(2, 5),
     UPSTREAM_RETRY_BACKOFF_MS: configFields.durationMs(50),

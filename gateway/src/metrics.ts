@@ -8,10 +8,12 @@ export interface GatewayMetrics {
   breakerChanged(upstream: string, state: BreakerState): void;
   observeUpstream(upstream: string, status: number | 'error', seconds: number): void;
   rateLimited(): void;
+  /** A micro-cacheable query answered from the micro-cache (true) or upstream (false). */
+  microCache(hit: boolean): void;
   readonly openStreams: Gauge;
 }
 
-/** The gateway's Prometheus metrics: breaker state per upstream, upstream latency, refusals, open SSE streams. */
+/** The gateway's Prometheus metrics: breaker state per upstream, upstream latency, refusals, micro-cache hits, open SSE streams. */
 export const createGatewayMetrics = (): GatewayMetrics => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -25,6 +27,8 @@ export const createGatewayMetrics = (): GatewayMetrics => {
     registers: [registry],
   });
   const limited = new Counter({ name: 'gateway_rate_limited_total', help: 'Requests refused with 429', registers: [registry] });
+  const microCache = new Counter({ name: 'gateway_micro_cache_total', help: 'Micro-cacheable queries, by result: hit or miss', labelNames: ['result'], registers: [registry] });
+  const [hits, misses] = [microCache.labels('hit'), microCache.labels('miss')];
   const openStreams = new Gauge({ name: 'gateway_event_streams_open', help: 'Open server-sent event streams', registers: [registry] });
   return {
     registry,
@@ -37,5 +41,6 @@ export const createGatewayMetrics = (): GatewayMetrics => {
       upstream.observe({ upstream: name, status: status === 'error' ? 'error' : `${Math.floor(status / 100)}xx` }, seconds);
     },
     rateLimited: () => limited.inc(),
+    microCache: (hit) => (hit ? hits : misses).inc(),
   };
 };

@@ -17,6 +17,7 @@ import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { createNotifier, type Notifier } from './notifier/notifier.ts';
 import { checkPulse, upstreamHealthCheck } from './ops/pulse.ts';
+import { createMicroCache } from './routing/micro-cache.ts';
 import type { UpstreamName } from './routing/route-table.ts';
 import { createUpstream, type Upstream } from './upstream/upstream-client.ts';
 
@@ -156,6 +157,7 @@ export const startGatewayService = async (config: GatewayConfig, shared: Gateway
     notifications,
     upstreams,
     breakerRetryAfterSeconds: Math.ceil(config.BREAKER_OPEN_MS / 1000),
+    microCache: createMicroCache({ ttlMs: config.GATEWAY_MICRO_CACHE_TTL_MS, now }),
     metrics,
     pulse: () =>
       checkPulse(

@@ -14,7 +14,7 @@ import type { BenchContext, Row } from '../types.ts';
 
 export const name = 'gateway';
 export const description =
-  'An authenticated rankings query through the gateway (JWT verified, permissions checked, rate limiter consulted for a non-exempt user, forwarded over a keep-alive undici pool) against the read API queried directly and bare Fastify serving the same JSON from memory. Gateway, read API (default configuration) and write API run in this process, as `npm start` runs them; autocannon in its own process, 32 connections, 10 s each, same run.';
+  'An authenticated rankings query through the gateway (JWT verified, permissions checked, rate limiter consulted for a non-exempt user, then answered from the gateway’s 1 s micro-cache or forwarded over a keep-alive undici pool) against the read API queried directly and bare Fastify serving the same JSON from memory. Gateway, read API (default configuration) and write API run in this process, as `npm start` runs them; autocannon in its own process, 32 connections, 10 s each, same run; last, the same gateway with its micro-cache off.';
 
 const CONNECTIONS = 32;
 const SECONDS = 10;
@@ -49,20 +49,25 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
   const readUrl = await listen(readApi);
 
   // Rate limits stay on with their defaults, high enough for the run; the user is not exempt,
-  // so every request pays for the limiter too.
-  const gateway = await startGatewayService(
-    parseConfig(gatewayConfigSchema, {
-      ...base,
-      PORT: '0',
-      READ_API_URL: readUrl,
-      WRITE_API_URL: writeApi.httpUrl,
-      RATE_LIMIT_USER_PER_MINUTE: '1000000',
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-      NOTIFIER_ENABLED: 'false',
-      UI_DIST_DIR: join(dir, 'no-ui'),
-    }),
-    { readStore, cache },
-  );
+  // so every request pays for the limiter too. The gateway runs in its default configuration
+  // (micro-cache on); a second one with the micro-cache off shows what forwarding every request costs.
+  const startGateway = (env: Record<string, string> = {}) =>
+    startGatewayService(
+      parseConfig(gatewayConfigSchema, {
+        ...base,
+        PORT: '0',
+        READ_API_URL: readUrl,
+        WRITE_API_URL: writeApi.httpUrl,
+        RATE_LIMIT_USER_PER_MINUTE: '1000000',
+        RATE_LIMIT_IP_PER_MINUTE: '1000000',
+        NOTIFIER_ENABLED: 'false',
+        UI_DIST_DIR: join(dir, 'no-ui'),
+        ...env,
+      }),
+      { readStore, cache },
+    );
+  const gateway = await startGateway();
+  const uncachedGateway = await startGateway({ GATEWAY_MICRO_CACHE_TTL_MS: '0' });
   const signin = await fetch(`${gateway.url}/api/v1/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(USER) });
   if (!signin.ok) throw new Error(`sign-in answered ${signin.status}: ${await signin.text()}`);
   const { accessToken } = (await signin.json()) as { accessToken: string };
@@ -82,8 +87,10 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
   const readDirect = await load(`${readUrl}${PATH}`, { connections: CONNECTIONS, seconds: SECONDS });
   ctx.log('gateway → read API, authenticated');
   const throughGateway = await load(`${gateway.url}${PATH}`, { connections: CONNECTIONS, seconds: SECONDS, headers: auth });
+  ctx.log('gateway → read API, authenticated, micro-cache off');
+  const uncached = await load(`${uncachedGateway.url}${PATH}`, { connections: CONNECTIONS, seconds: SECONDS, headers: auth });
 
-  for (const [label, r] of [['read API', readDirect], ['gateway', throughGateway]] as const) {
+  for (const [label, r] of [['read API', readDirect], ['gateway', throughGateway], ['gateway, micro-cache off', uncached]] as const) {
     if (r.errors + r.non2xx > 0) throw new Error(`${label}: ${r.errors} errors, ${r.non2xx} non-2xx`);
   }
   const versus = (r: LoadResult) => `${(r.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}× bare Fastify; ${r.requests} requests, ${r.errors} errors, ${r.non2xx} non-2xx`;
@@ -100,8 +107,10 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
       note: versus(throughGateway),
     },
     { metric: 'gateway (authenticated), rankings p99', value: throughGateway.p99Ms, unit: 'ms', target: { max: 20 }, note: `p50 ${throughGateway.p50Ms} ms` },
+    { metric: 'gateway, micro-cache off, rankings throughput', value: Math.round(uncached.requestsPerSecond), unit: 'req/s', note: versus(uncached) },
+    { metric: 'gateway, micro-cache off, rankings p99', value: uncached.p99Ms, unit: 'ms', note: `p50 ${uncached.p50Ms} ms` },
   ];
-  await Promise.all([gateway.close(), readApi.close(), bare.close()]);
+  await Promise.all([gateway.close(), uncachedGateway.close(), readApi.close(), bare.close()]);
   await projectors.stop();
   await writeApi.close();
   await Promise.all([readStore.close(), eventStore.close(), cache.close()]);

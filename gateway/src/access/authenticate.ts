@@ -16,31 +16,59 @@ export interface Authenticator {
 }
 
 /**
- * Verified tokens are remembered until they expire (bounded), so the signature is checked once
- * per token rather than once per request; the user's access is still looked up every time.
+ * Verified tokens are remembered until they expire, keyed by the token itself (bounded by
+ * `maxRemembered`, least recently used out first), so the signature is checked once per token
+ * rather than once per request; the user's access is still looked up every time.
  */
+interface Remembered {
+  readonly claims: AccessClaims;
+  readonly expiresAt: number;
+  /** Used since the last eviction pass: spared once (second chance). */
+  used: boolean;
+  /** The last answer, reused while the access lookup hands out the same access object. */
+  signedIn: { readonly from: UserAccess; readonly user: SignedInUser } | null;
+}
+
 export const createAuthenticator = (deps: { tokens: TokenService; access: AccessLookup; now: () => number; maxRemembered?: number }): Authenticator => {
-  const verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
+  const verified = new Map<string, Remembered>();
   const maxRemembered = deps.maxRemembered ?? 10_000;
 
-  const verify = async (token: string | undefined): Promise<{ claims: AccessClaims; expiresAt: number }> => {
-    const known = token ? verified.get(token) : undefined;
-    if (known && known.expiresAt > deps.now()) return known;
+  /**
+   * Makes room for one token: expired ones go, and the oldest not used since the last pass
+   * (second chance, an LRU approximation that costs nothing on a hit).
+   */
+  const evict = () => {
+    const now = deps.now();
+    for (const [token, entry] of verified) {
+      verified.delete(token);
+      if (entry.expiresAt <= now) continue;
+      if (!entry.used) return;
+      entry.used = false;
+      verified.set(token, entry);
+    }
+  };
+
+  const verify = async (token: string | undefined): Promise<Remembered> => {
     const claims = await deps.tokens.verifyAccessToken(token); // throws TOKEN_MISSING / TOKEN_EXPIRED / TOKEN_INVALID
     const exp = decodeJwt(token!).exp;
-    const entry = { claims, expiresAt: typeof exp === 'number' ? exp * 1000 : deps.now() };
-    if (verified.size >= maxRemembered) verified.clear();
+    const entry: Remembered = { claims, expiresAt: typeof exp === 'number' ? exp * 1000 : deps.now(), used: false, signedIn: null };
+    verified.delete(token!);
+    if (verified.size >= maxRemembered) evict();
     verified.set(token!, entry);
     return entry;
   };
 
   return {
     async authenticate(token) {
-      const { claims, expiresAt } = await verify(token);
-      const user = await deps.access.get(claims.sub);
+      let entry = token ? verified.get(token) : undefined;
+      if (entry && entry.expiresAt > deps.now()) entry.used = true;
+      else entry = await verify(token);
+      const user = await deps.access.get(entry.claims.sub);
       if (!user) throw new NationPulseError('unauthenticated', 'USER_UNKNOWN', 'The token names no known user');
       if (user.disabled) throw forbidden('USER_DISABLED', 'This account is disabled');
-      return { ...user, tokenExpiresAt: expiresAt };
+      // The access lookup hands out the same object until it reads the user again.
+      if (entry.signedIn?.from !== user) entry.signedIn = { from: user, user: { ...user, tokenExpiresAt: entry.expiresAt } };
+      return entry.signedIn.user;
     },
     authorize(user, permission) {
       if (!user.permissions.has(permission)) throw forbidden('PERMISSION_DENIED', `This action needs the permission ${permission}`, { permission });

@@ -7,6 +7,7 @@ import type { RateLimits } from '../access/rate-limits.ts';
 import type { Pulse } from '../ops/pulse.ts';
 import type { Upstream } from '../upstream/upstream-client.ts';
 import { clientHeaders, upstreamHeaders } from './forwarding.ts';
+import { noneMatchHits, type CachedAnswer, type ForwardedAnswer, type MicroCache } from './micro-cache.ts';
 import { proxiedRoutes, type UpstreamName } from './route-table.ts';
 
 declare module 'fastify' {
@@ -55,7 +56,20 @@ export interface ProxyRoutesOptions extends GuardDeps {
   readonly breakerRetryAfterSeconds: number;
   /** GET /ops/pulse: answered by the gateway itself, which sees every service. */
   readonly pulse: () => Promise<Pulse>;
+  /** Recent read API answers, reused after the guard (null: off); `onMicroCache` counts hits and misses. */
+  readonly microCache: MicroCache | null;
+  readonly onMicroCache?: (hit: boolean) => void;
 }
+
+/** A micro-cached answer: 304 when the client already holds it (ETag), its bytes otherwise. */
+const sendCached = (request: FastifyRequest, reply: FastifyReply, answer: CachedAnswer) => {
+  reply.headers(answer.headers).header('x-cache', 'hit');
+  if (noneMatchHits(request.headers['if-none-match'], answer.etag)) {
+    reply.removeHeader('content-type');
+    return reply.status(304).send();
+  }
+  return reply.status(200).send(answer.body);
+};
 
 /**
  * The public paths the gateway forwards (see route-table.ts): each checks its permission, then
@@ -63,20 +77,40 @@ export interface ProxyRoutesOptions extends GuardDeps {
  * (status, body, X-Position, ETag, Cache-Control…). minPosition stays in the query string.
  */
 export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app, options) => {
-  const forward = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const hasBody = request.body !== undefined && request.body !== null;
-    const res = await withRetryAfter(
-      reply,
-      () =>
-        upstream.request({
-          method: request.method as 'GET' | 'POST' | 'DELETE',
-          path: request.url,
-          headers: upstreamHeaders(request, hasBody),
-          ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
-        }),
-      options.breakerRetryAfterSeconds,
-    );
-    return reply.status(res.statusCode).headers(clientHeaders(res.headers)).send(res.body);
+  const { microCache } = options;
+  const forward = (upstream: Upstream, cache: MicroCache | null = null) => {
+    const call = async (request: FastifyRequest, reply: FastifyReply): Promise<ForwardedAnswer> => {
+      const hasBody = request.body !== undefined && request.body !== null;
+      const res = await withRetryAfter(
+        reply,
+        () =>
+          upstream.request({
+            method: request.method as 'GET' | 'POST' | 'DELETE',
+            path: request.url,
+            headers: upstreamHeaders(request, hasBody),
+            ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+          }),
+        options.breakerRetryAfterSeconds,
+      );
+      return { statusCode: res.statusCode, headers: clientHeaders(res.headers), body: res.body };
+    };
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      let res: ForwardedAnswer;
+      if (cache !== null && request.method === 'GET') {
+        const hit = cache.lookup(request.url);
+        if (hit) {
+          options.onMicroCache?.(true);
+          return sendCached(request, reply, hit);
+        }
+        const answer = await cache.answer(request.url, () => call(request, reply));
+        options.onMicroCache?.('cached' in answer); // a request that waited for another's upstream call is a hit too
+        if ('cached' in answer) return sendCached(request, reply, answer.cached);
+        res = answer.forwarded;
+      } else {
+        res = await call(request, reply);
+      }
+      return reply.status(res.statusCode).headers(res.headers).send(res.body);
+    };
   };
   const forwardStream = (upstream: Upstream) => async (request: FastifyRequest, reply: FastifyReply) => {
     const res = await withRetryAfter(
@@ -105,7 +139,11 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         ...(route.body ? { body: route.body } : {}),
       },
       onRequest: guard(options, route.permission),
-      handler: (route.stream ? forwardStream : forward)(options.upstreams[route.upstream]),
+      // The read API's answers depend on the URL alone, except those it marks private/no-store
+      // (the caller's own lists), which the micro-cache never keeps.
+      handler: route.stream
+        ? forwardStream(options.upstreams[route.upstream])
+        : forward(options.upstreams[route.upstream], route.method === 'GET' && route.upstream === 'read-api' ? microCache : null),
     });
   }
 
