@@ -70,6 +70,8 @@ const get = async (url: string, token?: string) => {
   const res = await app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.statusCode, headers: res.headers, body: res.json<Record<string, any>>() };
 };
+/** A list from an answer's body, typed for the fields a test reads. */
+const list = <T>(value: unknown): T[] => value as T[];
 const tokenOf = (userId: string, username = userId) => tokens.issueAccessToken({ sub: userId, username });
 
 beforeAll(async () => {
@@ -108,7 +110,7 @@ describe('GET /api/v1/users', () => {
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.headers['x-position']).toBe('10');
     expect(res.body).toMatchObject({ total: 4, limit: 100, offset: 0 });
-    expect(res.body.users.map((u: { username: string }) => u.username)).toEqual(['ada', 'ann', 'vic', 'zed']);
+    expect(list<{ username: string }>(res.body.users).map((u) => u.username)).toEqual(['ada', 'ann', 'vic', 'zed']);
     expect(res.body.users[1]).toEqual({
       userId: 'u-analyst',
       username: 'ann',
@@ -127,7 +129,7 @@ describe('GET /api/v1/users', () => {
     const token = await tokenOf('u-admin');
     const page = await get('/api/v1/users?limit=2&offset=1', token);
     expect(page.body).toMatchObject({ total: 4, limit: 2, offset: 1 });
-    expect(page.body.users.map((u: { username: string }) => u.username)).toEqual(['ann', 'vic']);
+    expect(list<{ username: string }>(page.body.users).map((u) => u.username)).toEqual(['ann', 'vic']);
     for (const q of ['limit=0', 'limit=301', 'offset=-1', 'limit=ten']) {
       const bad = await get(`/api/v1/users?${q}`, token);
       expect([q, bad.status, bad.body.error.code]).toEqual([q, 400, 'VALIDATION_FAILED']);
@@ -153,7 +155,7 @@ describe('GET /api/v1/reports', () => {
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.headers['x-position']).toBe('30');
     expect(res.body).toMatchObject({ total: 3, limit: 20, offset: 0 });
-    expect(res.body.reports.map((r: { reportId: string; status: string }) => [r.reportId, r.status])).toEqual([
+    expect(list<{ reportId: string; status: string }>(res.body.reports).map((r) => [r.reportId, r.status])).toEqual([
       ['r-3', 'pending'],
       ['r-2', 'ready'],
       ['r-1', 'failed'],
@@ -162,13 +164,14 @@ describe('GET /api/v1/reports', () => {
     expect(res.body.reports[2].failure).toEqual({ reason: 'QUERY_FAILED', message: 'no data', attempts: 3 });
     expect(JSON.stringify(res.body)).not.toContain('file:///');
     const page = await get('/api/v1/reports?limit=1&offset=1', await tokenOf('u-analyst'));
-    expect(page.body.reports.map((r: { reportId: string }) => r.reportId)).toEqual(['r-2']);
+    expect(list<{ reportId: string }>(page.body.reports).map((r) => r.reportId)).toEqual(['r-2']);
   });
 
   it("lets an admin list another user's reports; anyone else gets 403", async () => {
     const byAdmin = await get('/api/v1/reports?requestedBy=u-analyst', await tokenOf('u-admin'));
     expect(byAdmin.body.total).toBe(3);
-    expect((await get('/api/v1/reports', await tokenOf('u-admin'))).body.reports.map((r: { reportId: string }) => r.reportId)).toEqual(['r-4']);
+    const adminsOwn = await get('/api/v1/reports', await tokenOf('u-admin'));
+    expect(list<{ reportId: string }>(adminsOwn.body.reports).map((r) => r.reportId)).toEqual(['r-4']);
     const byViewer = await get('/api/v1/reports?requestedBy=u-analyst', await tokenOf('u-viewer'));
     expect([byViewer.status, byViewer.body.error.code]).toEqual([403, 'FORBIDDEN']);
     const own = await get('/api/v1/reports?requestedBy=u-viewer', await tokenOf('u-viewer'));
@@ -182,15 +185,15 @@ describe('GET /api/v1/audit/access', () => {
     expect(res.status).toBe(200);
     expect(res.body.total).toBe(5);
     expect(res.body.changes[0]).toEqual({ at: '2024-01-05T00:00:00.000Z', actor: 'u-admin', actorName: 'ada', userId: 'u-viewer', username: 'vic', change: 'role-revoked', role: 'analyst', permission: null, position: 5 });
-    expect(res.body.changes.at(-1)).toMatchObject({ actor: 'system:bootstrap', actorName: null, userId: 'u-admin', username: 'ada', change: 'registered' });
+    expect(list<object>(res.body.changes).at(-1)).toMatchObject({ actor: 'system:bootstrap', actorName: null, userId: 'u-admin', username: 'ada', change: 'registered' });
     const ann = await get('/api/v1/audit/access?userId=u-analyst&limit=2');
     expect(ann.body.total).toBe(3);
-    expect(ann.body.changes.map((c: { change: string; permission: string | null; role: string | null }) => [c.change, c.role ?? c.permission])).toEqual([
+    expect(list<{ change: string; permission: string | null; role: string | null }>(ann.body.changes).map((c) => [c.change, c.role ?? c.permission])).toEqual([
       ['permission-granted', 'data:correct'],
       ['role-granted', 'analyst'],
     ]);
     const window = await get('/api/v1/audit/access?from=2024-01-02T00:00:00Z&to=2024-01-03T12:00:00Z');
-    expect(window.body.changes.map((c: { position: number }) => c.position)).toEqual([3, 2]);
+    expect(list<{ position: number }>(window.body.changes).map((c) => c.position)).toEqual([3, 2]);
     expect((await get('/api/v1/audit/access?from=2024-02-01T00:00:00Z&to=2024-01-01T00:00:00Z')).status).toBe(400);
   });
 });
