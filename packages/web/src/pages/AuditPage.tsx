@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { RunSummary } from '../api/types.ts';
+import type { AccessChange, RunSummary } from '../api/types.ts';
 import { formatExact, formatInstant, formatValue } from '../charts/format.ts';
 import { AsyncView, Empty, ErrorPanel, PageTitle, StatusPill } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
@@ -15,6 +15,7 @@ const TABS = [
   { id: 'runs', label: 'Ingestion runs' },
   { id: 'history', label: 'Value history' },
   { id: 'asof', label: 'As of' },
+  { id: 'access', label: 'Access changes' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
 
@@ -60,6 +61,7 @@ export default function AuditPage({ query }: { query: Readonly<Record<string, st
             {tab === 'runs' && (query['run'] ? <RunDetailView runId={query['run']} onBack={() => go({ run: null })} /> : <Runs onOpen={(run) => go({ run })} />)}
             {tab === 'history' && <ValueHistory query={query} go={go} />}
             {tab === 'asof' && <AsOfView query={query} go={go} />}
+            {tab === 'access' && <AccessChanges />}
           </div>
         </>
       )}
@@ -133,6 +135,60 @@ const RunRow = ({ run, onOpen }: { run: RunSummary; onOpen: (id: string) => void
     <td className="num">{run.durationMs === null ? '–' : `${(run.durationMs / 1000).toFixed(1)} s`}</td>
   </tr>
 );
+
+const ACCESS_WORDS: Readonly<Record<AccessChange['change'], string>> = {
+  registered: 'registered',
+  disabled: 'disabled',
+  'role-granted': 'granted role',
+  'role-revoked': 'revoked role',
+  'permission-granted': 'granted permission',
+  'permission-revoked': 'revoked permission',
+};
+
+/** Who changed whose access, how and when (registrations, roles and permissions granted or revoked), newest first. */
+const AccessChanges = () => {
+  const { ep } = useSession();
+  const [offset, setOffset] = useState(0);
+  const changes = useAsync(() => ep.auditAccess({ limit: 30, offset }), [ep, offset]);
+  return (
+    <AsyncView state={changes} reload={changes.reload} skeleton={6}>
+      {(r) =>
+        r.changes.length === 0 ? (
+          <Empty>No access change recorded yet.</Empty>
+        ) : (
+          <>
+            <div className="table-wrap">
+              <table className="data access-log">
+                <caption className="sr-only">Access changes, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Change</th>
+                    <th scope="col">Whom</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.changes.map((c) => (
+                    <tr key={`${c.position}-${c.userId}`} data-change={c.change} data-username={c.username ?? c.userId}>
+                      <td>{formatInstant(c.at)}</td>
+                      <td>{c.actorName ?? c.actor}</td>
+                      <td>
+                        {ACCESS_WORDS[c.change]} {(c.role ?? c.permission) && <code>{c.role ?? c.permission}</code>}
+                      </td>
+                      <td>{c.username ?? c.userId}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager total={r.total} offset={r.offset} limit={r.limit} onChange={setOffset} />
+          </>
+        )
+      }
+    </AsyncView>
+  );
+};
 
 const Pager = ({ total, offset, limit, onChange }: { total: number; offset: number; limit: number; onChange: (o: number) => void }) =>
   total <= limit ? null : (
