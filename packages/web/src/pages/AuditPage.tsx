@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
 import type { AccessChange, RunSummary } from '../api/types.ts';
 import { formatExact, formatInstant, formatValue } from '../charts/format.ts';
@@ -71,39 +71,68 @@ export default function AuditPage({ query }: { query: Readonly<Record<string, st
 
 const Runs = ({ onOpen }: { onOpen: (runId: string) => void }) => {
   const { ep } = useSession();
-  const [offset, setOffset] = useState(0);
-  const runs = useAsync(() => ep.auditRuns(20, offset), [ep, offset]);
   return (
-    <AsyncView state={runs} reload={runs.reload} skeleton={6}>
-      {(r) =>
-        r.runs.length === 0 ? (
-          <Empty>No ingestion has run yet.</Empty>
+    <PagedTable
+      load={(offset) => ep.auditRuns(20, offset)}
+      items={(r) => r.runs}
+      empty="No ingestion has run yet."
+      caption="Ingestion runs, newest first"
+      columns={['Started', 'Source · dataset', 'Trigger · actor', 'Status', '#Read', '#Changed', '#Unchanged', '#Rejected', '#Duration']}
+    >
+      {(run) => <RunRow key={run.runId} run={run} onOpen={onOpen} />}
+    </PagedTable>
+  );
+};
+
+interface Page {
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** A newest-first list as a table, a page at a time: loading and error states, its empty message, a pager. Columns starting with # are numeric. */
+const PagedTable = <P extends Page, T,>({
+  load,
+  items,
+  empty,
+  caption,
+  columns,
+  className = 'data',
+  children,
+}: {
+  load: (offset: number) => Promise<P>;
+  items: (page: P) => readonly T[];
+  empty: string;
+  caption: string;
+  columns: readonly string[];
+  className?: string;
+  children: (item: T) => ReactNode;
+}) => {
+  const [offset, setOffset] = useState(0);
+  const page = useAsync(() => load(offset), [offset]);
+  return (
+    <AsyncView state={page} reload={page.reload} skeleton={6}>
+      {(p) =>
+        items(p).length === 0 ? (
+          <Empty>{empty}</Empty>
         ) : (
           <>
             <div className="table-wrap">
-              <table className="data">
-                <caption className="sr-only">Ingestion runs, newest first</caption>
+              <table className={className}>
+                <caption className="sr-only">{caption}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Source · dataset</th>
-                    <th scope="col">Trigger · actor</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">Read</th>
-                    <th scope="col" className="num">Changed</th>
-                    <th scope="col" className="num">Unchanged</th>
-                    <th scope="col" className="num">Rejected</th>
-                    <th scope="col" className="num">Duration</th>
+                    {columns.map((c) => (
+                      <th key={c} scope="col" className={c.startsWith('#') ? 'num' : undefined}>
+                        {c.replace(/^#/, '')}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
-                <tbody>
-                  {r.runs.map((run) => (
-                    <RunRow key={run.runId} run={run} onOpen={onOpen} />
-                  ))}
-                </tbody>
+                <tbody>{items(p).map(children)}</tbody>
               </table>
             </div>
-            <Pager total={r.total} offset={r.offset} limit={r.limit} onChange={setOffset} />
+            <Pager total={p.total} offset={p.offset} limit={p.limit} onChange={setOffset} />
           </>
         )
       }
@@ -148,45 +177,26 @@ const ACCESS_WORDS: Readonly<Record<AccessChange['change'], string>> = {
 /** Who changed whose access, how and when (registrations, roles and permissions granted or revoked), newest first. */
 const AccessChanges = () => {
   const { ep } = useSession();
-  const [offset, setOffset] = useState(0);
-  const changes = useAsync(() => ep.auditAccess({ limit: 30, offset }), [ep, offset]);
   return (
-    <AsyncView state={changes} reload={changes.reload} skeleton={6}>
-      {(r) =>
-        r.changes.length === 0 ? (
-          <Empty>No access change recorded yet.</Empty>
-        ) : (
-          <>
-            <div className="table-wrap">
-              <table className="data access-log">
-                <caption className="sr-only">Access changes, newest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">Change</th>
-                    <th scope="col">Whom</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.changes.map((c) => (
-                    <tr key={`${c.position}-${c.userId}`} data-change={c.change} data-username={c.username ?? c.userId}>
-                      <td>{formatInstant(c.at)}</td>
-                      <td>{c.actorName ?? c.actor}</td>
-                      <td>
-                        {ACCESS_WORDS[c.change]} {(c.role ?? c.permission) && <code>{c.role ?? c.permission}</code>}
-                      </td>
-                      <td>{c.username ?? c.userId}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager total={r.total} offset={r.offset} limit={r.limit} onChange={setOffset} />
-          </>
-        )
-      }
-    </AsyncView>
+    <PagedTable
+      load={(offset) => ep.auditAccess({ limit: 30, offset })}
+      items={(r) => r.changes}
+      empty="No access change recorded yet."
+      caption="Access changes, newest first"
+      columns={['When', 'Who', 'Change', 'Whom']}
+      className="data access-log"
+    >
+      {(c) => (
+        <tr key={`${c.position}-${c.userId}`} data-change={c.change} data-username={c.username ?? c.userId}>
+          <td>{formatInstant(c.at)}</td>
+          <td>{c.actorName ?? c.actor}</td>
+          <td>
+            {ACCESS_WORDS[c.change]} {(c.role ?? c.permission) && <code>{c.role ?? c.permission}</code>}
+          </td>
+          <td>{c.username ?? c.userId}</td>
+        </tr>
+      )}
+    </PagedTable>
   );
 };
 
