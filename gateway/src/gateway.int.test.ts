@@ -185,6 +185,30 @@ describe('permissions', () => {
     expect(Date.now() - started).toBeLessThan(3_500); // lag (ms when idle, more on a loaded machine) + 1 s
   });
 
+  it('lists users to users:manage only, shows a permission change in the audit, lists one\'s own reports', async () => {
+    const users = await call('GET', '/api/v1/users', { token: admin.accessToken });
+    expect(users.status, JSON.stringify(users.body)).toBe(200);
+    expect(users.headers.get('cache-control')).toBe('private, no-store');
+    expect((users.body.users as { username: string }[]).map((u) => u.username)).toEqual(expect.arrayContaining(['admin', 'vera']));
+    expect(JSON.stringify(users.body)).not.toMatch(/passwordHash|argon2/);
+    expect((await call('GET', '/api/v1/users', { token: viewer.accessToken })).status).toBe(403);
+
+    const grant = await call('POST', `/api/v1/users/${viewer.userId}/permissions`, { token: admin.accessToken, body: { permission: 'reports:request' } });
+    expect(grant.status, JSON.stringify(grant.body)).toBe(200);
+    const position = Number(grant.headers.get('x-position'));
+    const audit = await call('GET', `/api/v1/audit/access?userId=${viewer.userId}&minPosition=${position}`, { token: admin.accessToken });
+    expect(audit.status, JSON.stringify(audit.body)).toBe(200);
+    expect(audit.body.changes[0]).toMatchObject({ change: 'permission-granted', permission: 'reports:request', actor: adminId, actorName: 'admin', username: 'vera' });
+    const mine = await eventually(async () => {
+      const res = await call('GET', '/api/v1/reports', { token: viewer.accessToken });
+      expect(res.status).toBe(200);
+      return res;
+    });
+    expect(mine.body).toMatchObject({ total: 0, reports: [] });
+    expect((await call('GET', `/api/v1/reports?requestedBy=${adminId}`, { token: viewer.accessToken })).status).toBe(403);
+    expect((await call('DELETE', `/api/v1/users/${viewer.userId}/permissions/reports:request`, { token: admin.accessToken })).status).toBe(200);
+  });
+
   it('limits body sizes (413) and rejects malformed JSON (400)', async () => {
     const big = { country: 'FRA', indicator: 'SP.POP.TOTL', year: 2020, value: 1, reason: 'x'.repeat(100 * 1024) };
     expect((await call('POST', '/api/v1/corrections', { token: admin.accessToken, body: big })).body.error.code).toBe('PAYLOAD_TOO_LARGE');

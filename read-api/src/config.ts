@@ -15,6 +15,9 @@ export const readApiConfigSchema = z
     READ_CACHE_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
     /** How long hot answers are kept in the response cache; 0 turns it off. */
     READ_RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+    /** Verifies the access tokens of queries whose answer depends on who asks. Embedded mode keeps a generated one in the data folder. */
+    JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    JWT_ISSUER: z.string().default('nationpulse'),
     LOG_LEVEL: configFields.logLevel,
   })
   .superRefine(requireAdapterUrls);

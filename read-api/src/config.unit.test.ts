@@ -16,6 +16,7 @@ describe('read API configuration', () => {
       READ_WAIT_TIMEOUT_MS: 2000,
       READ_CACHE_MAX_AGE_SECONDS: 30,
       READ_RESPONSE_CACHE_TTL_MS: 2000,
+      JWT_ISSUER: 'nationpulse',
       LOG_LEVEL: 'info',
     });
   });

@@ -1,6 +1,7 @@
-import { createLogger, createMetricsRegistry, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMetricsRegistry, createTokenService, loadOrCreateSecret, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, ReadStore } from '@nationpulse/ports';
 import { createCache, createReadStore } from '@nationpulse/wiring';
+import { createCallerAuthenticator } from './access/caller.ts';
 import { createReadSide } from './composition.ts';
 import type { ReadApiConfig } from './config.ts';
 import { startReadGrpcServer } from './grpc/server.ts';
@@ -41,8 +42,15 @@ export const startReadApiService = async (
     }
   };
 
+  const tokens = createTokenService({
+    secret: config.JWT_SECRET ?? loadOrCreateSecret(config.NATIONPULSE_DATA_DIR),
+    issuer: config.JWT_ISSUER,
+    accessTtlSeconds: 900,
+    clock: systemClock,
+  });
   const app = await buildReadApp({
     executor,
+    callers: createCallerAuthenticator({ tokens, readStore }),
     logger,
     cacheMaxAgeSeconds: config.READ_CACHE_MAX_AGE_SECONDS,
     microCacheTtlMs: config.READ_RESPONSE_CACHE_TTL_MS,

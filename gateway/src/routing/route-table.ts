@@ -82,8 +82,21 @@ export const proxiedRoutes: readonly ProxiedRoute[] = [
   read('/audit/runs', 'Ingestion runs, newest first', 'audit', { permission: 'audit:read' }),
   read('/audit/runs/:runId', 'One ingestion run: counts, rejected rows, its changes', 'audit', { permission: 'audit:read', params: z.object({ runId: z.string().min(1) }) }),
   read('/audit/changes', 'Changes in a time window, by source or actor', 'audit', { permission: 'audit:read' }),
+  read('/audit/access', 'Access changes: who granted or revoked which role or permission to whom, and when', 'audit', {
+    permission: 'audit:read',
+    querystring: query({ userId: z.string().optional(), from: z.string().optional(), to: z.string().optional(), limit: z.string().optional(), offset: z.string().optional() }),
+  }),
   read('/asof', "A country's indicators as known at an instant", 'audit', { permission: 'audit:read', querystring: query({ at: z.string(), country: z.string() }) }),
-  // Reports live in their own streams, read by the reporting service (the read API has no report query).
+  // The read API identifies the caller itself for these two (their answers depend on who asks).
+  read('/reports', "The signed-in user's reports, newest first (an admin may pass requestedBy)", 'reports', {
+    permission: 'reports:request',
+    querystring: query({ requestedBy: z.string().optional(), limit: z.string().optional(), offset: z.string().optional() }),
+  }),
+  read('/users', 'Users with their roles, grants and effective permissions', 'users', {
+    permission: 'users:manage',
+    querystring: query({ limit: z.string().optional(), offset: z.string().optional() }),
+  }),
+  // One report's status and file come from its own stream, read by the reporting service.
   read('/reports/:reportId', "A report's status: pending, ready (with the file's size and SHA-256) or failed", 'reports', {
     permission: 'reports:request',
     params: z.object({ reportId: z.string().min(1) }),

@@ -383,6 +383,7 @@ describe('the app', () => {
     const spec = await get('/openapi.json');
     expect(Object.keys(spec.body.paths as object).sort()).toEqual([
       '/api/v1/asof',
+      '/api/v1/audit/access',
       '/api/v1/audit/changes',
       '/api/v1/audit/runs',
       '/api/v1/audit/runs/{runId}',

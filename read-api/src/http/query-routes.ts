@@ -1,10 +1,7 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { isNationPulseError } from '@nationpulse/domain';
 import { z } from 'zod';
-import type { QueryDefinition } from '../query-handling/query-definition.ts';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
-import { positionSchema } from '../query-handling/query-executor.ts';
+import { auditAccessOutput, auditAccessShape } from '../queries/audit-access/audit-access.query.ts';
 import { auditAsOfOutput } from '../queries/audit-asof/audit-asof.query.ts';
 import { auditChangesOutput, auditChangesShape } from '../queries/audit-changes/audit-changes.query.ts';
 import { auditRunInput, auditRunOutput, auditRunsOutput } from '../queries/audit-runs/audit-runs.query.ts';
@@ -19,6 +16,7 @@ import { listCountriesOutput } from '../queries/list-countries/list-countries.qu
 import { listIndicatorsOutput } from '../queries/list-indicators/list-indicators.query.ts';
 import { rankingsOutput } from '../queries/rankings/rankings.query.ts';
 import { seriesOutput } from '../queries/series/series.query.ts';
+import { answerWith, consistency } from './answer.ts';
 import { installHttpCaching, installMicroCache } from './http-caching.ts';
 
 export interface QueryRoutesOptions {
@@ -29,14 +27,6 @@ export interface QueryRoutesOptions {
   readonly microCacheTtlMs?: number;
 }
 
-/** Every query accepts it: answer only once the read models it reads reached this position (else 503 POSITION_NOT_REACHED). */
-const consistency = {
-  minPosition: z.coerce
-    .number()
-    .pipe(positionSchema)
-    .optional()
-    .describe('Read-your-writes: the position a command answered (X-Position of the write API). The query waits up to a few seconds for the read models to reach it.'),
-};
 const iso3Params = z.object({ iso3: fields.country });
 const indicatorParams = z.object({ indicator: fields.indicator });
 const csv = (value: string) => value.split(',').map((s) => s.trim());
@@ -51,16 +41,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRoutesOptions> = async (app
   installHttpCaching(app, { maxAgeSeconds });
   installMicroCache(app, { ttlMs: microCacheTtlMs });
 
-  const answer = async <TInput, TOutput>(reply: FastifyReply, query: QueryDefinition<TInput, TOutput>, input: unknown, minPosition: number | undefined) => {
-    try {
-      const { result, position } = await executor.execute(query, input, { minPosition });
-      reply.header('x-position', String(position));
-      return result;
-    } catch (error) {
-      if (isNationPulseError(error) && error.code === 'POSITION_NOT_REACHED') reply.header('retry-after', '1');
-      throw error;
-    }
-  };
+  const answer = answerWith(executor);
 
   app.get(
     '/countries',
@@ -227,6 +208,28 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRoutesOptions> = async (app
     (req, reply) => {
       const { minPosition, ...rest } = req.query;
       return answer(reply, queries.auditChanges, rest, minPosition);
+    },
+  );
+
+  app.get(
+    '/audit/access',
+    {
+      schema: {
+        summary: 'Access changes, newest first: who (actor), whom (user), what (role or permission granted or revoked, registration, disabling), when',
+        querystring: z
+          .object({
+            ...auditAccessShape,
+            limit: auditAccessShape.limit.optional().describe('1-300, default 50'),
+            offset: auditAccessShape.offset.optional(),
+            ...consistency,
+          })
+          .refine(...instantNotAfter),
+        response: { 200: auditAccessOutput },
+      },
+    },
+    (req, reply) => {
+      const { minPosition, ...rest } = req.query;
+      return answer(reply, queries.auditAccess, rest, minPosition);
     },
   );
 

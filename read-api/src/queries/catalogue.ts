@@ -1,3 +1,4 @@
+import { auditAccessQuery } from './audit-access/audit-access.query.ts';
 import { auditAsOfQuery } from './audit-asof/audit-asof.query.ts';
 import { auditChangesQuery } from './audit-changes/audit-changes.query.ts';
 import { auditRunQuery, auditRunsQuery } from './audit-runs/audit-runs.query.ts';
@@ -7,6 +8,8 @@ import { countryProfileQuery } from './country-profile/country-profile.query.ts'
 import { dashboardQuery } from './dashboard/dashboard.query.ts';
 import { listCountriesQuery } from './list-countries/list-countries.query.ts';
 import { listIndicatorsQuery } from './list-indicators/list-indicators.query.ts';
+import { listReportsQuery } from './list-reports/list-reports.query.ts';
+import { listUsersQuery } from './list-users/list-users.query.ts';
 import { rankingsQuery } from './rankings/rankings.query.ts';
 import { seriesQuery } from './series/series.query.ts';
 
@@ -24,4 +27,7 @@ export const queries = {
   auditRun: auditRunQuery,
   auditChanges: auditChangesQuery,
   auditAsOf: auditAsOfQuery,
+  auditAccess: auditAccessQuery,
+  listUsers: listUsersQuery,
+  listReports: listReportsQuery,
 } as const;

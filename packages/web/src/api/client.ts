@@ -1,3 +1,4 @@
+import { takePrefetched } from './prefetch.ts';
 import type { ApiErrorBody, TokenPair } from './types.ts';
 
 /** An API failure in the gateway's error vocabulary: a stable code, a message and its details. */
@@ -221,6 +222,9 @@ export const createApiClient = (options: ApiClientOptions) => {
     const attempt = async (): Promise<Response> => {
       const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
       const token = auth ? tokens.load()?.accessToken : undefined;
+      // The first view's queries may already be on their way (public/prefetch.js).
+      const early = isQuery && !opts.headers ? await takePrefetched(url, token, timeoutMs) : null;
+      if (early) return early;
       if (token) headers['authorization'] = `Bearer ${token}`;
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
       return send(method, url, { headers, ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}) });

@@ -31,6 +31,22 @@ const tokens = (t: Partial<StoredTokens> = {}) => memoryTokenStore({ accessToken
 const noSleep = async () => undefined;
 
 describe('API client', () => {
+  it("takes a query's answer prefetched before boot once, for the same URL and token only", async () => {
+    const early = (body: unknown) => ({ token: 'a1', response: Promise.resolve(json(200, body, { 'x-position': '7' })) });
+    vi.stubGlobal('window', { __npPrefetch: { '/api/v1/dashboard/population': early({ from: 'prefetch' }), '/api/v1/indicators': { ...early({}), token: 'old' } } });
+    try {
+      const f = fakeFetch(() => json(200, { from: 'network' }, { 'x-position': '8' }));
+      const api = createApiClient({ tokens: tokens(), fetch: f.fetch });
+      expect(await api.request('GET', '/api/v1/dashboard/population')).toEqual({ data: { from: 'prefetch' }, status: 200, position: 7 });
+      expect(f.calls).toEqual([]);
+      expect(await api.get<unknown>('/api/v1/dashboard/population')).toEqual({ from: 'network' });
+      expect(await api.get<unknown>('/api/v1/indicators')).toEqual({ from: 'network' });
+      expect(f.calls.map((c) => c.url)).toEqual(['/api/v1/dashboard/population', '/api/v1/indicators']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('sends the bearer token and parses JSON', async () => {
     const f = fakeFetch(() => json(200, { total: 1 }, { 'x-position': '42' }));
     const api = createApiClient({ tokens: tokens(), fetch: f.fetch });

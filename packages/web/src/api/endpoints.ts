@@ -1,5 +1,6 @@
 import { ApiError, type ApiClient } from './client.ts';
 import type {
+  AccessChangeList,
   AsOf,
   ChangeList,
   CommandReceipt,
@@ -47,17 +48,18 @@ export const endpoints = (api: ApiClient) => ({
   auditChanges: (q: { from?: string; to?: string; source?: string; actor?: string; limit?: number; offset?: number }) =>
     api.get<ChangeList>('/api/v1/audit/changes', q),
   asOf: (at: string, country: string) => api.get<AsOf>('/api/v1/asof', { at, country }),
+  auditAccess: (q: { userId?: string; limit?: number; offset?: number } = {}) => api.get<AccessChangeList>('/api/v1/audit/access', q),
 
   requestReport: (spec: ReportSpec, format: ReportFormat) =>
     api.post<CommandReceipt & { reportId: string }>('/api/v1/reports', { spec, format }, { headers: { 'idempotency-key': crypto.randomUUID() } }),
   report: async (id: string): Promise<Report> => normalizeReport(await api.get<Report | ReportingReport>(`/api/v1/reports/${enc(id)}`)),
   /**
-   * The signed-in user's reports, newest first. The read API has no such query yet: null when the
-   * gateway answers 404 for the path, and the page falls back to the reports this browser requested.
+   * The signed-in user's reports, newest first (the reports read model). Null when the gateway
+   * has no such path (404), and the page falls back to the reports this browser requested.
    */
-  myReports: async (): Promise<readonly Report[] | null> => {
+  myReports: async (limit = 50): Promise<readonly Report[] | null> => {
     try {
-      return (await api.get<{ reports: readonly Report[] }>('/api/v1/reports', { mine: true })).reports;
+      return (await api.get<{ reports: readonly (Report | ReportingReport)[] }>('/api/v1/reports', { limit })).reports.map(normalizeReport);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
       throw error;

@@ -237,6 +237,25 @@ export interface User {
   readonly disabled: boolean;
 }
 
+/** GET /api/v1/audit/access: one access change — who (actor), whom (user), what, when. */
+export interface AccessChange {
+  readonly at: string;
+  readonly actor: string;
+  readonly actorName: string | null;
+  readonly userId: string;
+  readonly username: string | null;
+  readonly change: 'registered' | 'disabled' | 'role-granted' | 'role-revoked' | 'permission-granted' | 'permission-revoked';
+  readonly role: string | null;
+  readonly permission: string | null;
+  readonly position: number;
+}
+export interface AccessChangeList {
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+  readonly changes: readonly AccessChange[];
+}
+
 /** POST /api/v1/ingestions source specs (gateway → ingestion). */
 export type IngestionSource = { readonly kind: 'world-bank-csv'; readonly path: string } | { readonly kind: string; readonly [parameter: string]: unknown };
 

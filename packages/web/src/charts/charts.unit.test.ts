@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatCompact, formatExact, formatGrowth, formatInstant, formatPointChange, formatTick, formatValue, splitFigure } from './format.ts';
 import { linearScale, niceTicks, tickStep, valueDomain, yearTicks } from './scale.ts';
@@ -46,6 +47,17 @@ describe('number formatting', () => {
     expect(formatCompact(82.3456)).toBe('82.3');
     expect(formatCompact(0.48)).toBe('0.48');
     expect(formatCompact(Number.NaN)).toBe('–');
+  });
+
+  it('writes fixed decimals exactly as Intl en-US does (without paying for its locale data)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -999_999, max: 999_999, noNaN: true }), fc.integer({ min: 0, max: 3 }), (value, decimals) => {
+        const intl = value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).replace(/^-(?=[0.,]*$)/, '');
+        expect(formatValue(value, 'years', decimals)).toBe(`${intl} years`);
+      }),
+    );
+    expect(formatValue(-0.001, 'years', 1)).toBe('0.0 years');
+    expect(formatValue(1234.5, 'years', 0)).toBe('1,235 years');
   });
 
   it('writes values with their unit the way readers expect', () => {

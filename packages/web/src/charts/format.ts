@@ -7,8 +7,17 @@ const SUFFIXES: readonly [number, string][] = [
   [1e3, ' K'],
 ];
 
-const fixed = (n: number, decimals: number): string =>
-  n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+/**
+ * A number with exactly `decimals` decimals and thousands separators, as en-US writes it. Not
+ * Intl.NumberFormat: its first use in a page loads the locale data, which cost the dashboard's
+ * first render with data more main-thread time than rendering it (the tests pin the output).
+ */
+const fixed = (n: number, decimals: number): string => {
+  const [whole = '0', fraction] = Math.abs(n).toFixed(decimals).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const sign = n < 0 && /[1-9]/.test(whole + (fraction ?? '')) ? '-' : '';
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+};
 
 /** 1,234 · 12.3 K · 67.9 M · 1.41 B · 2.78 T: large numbers with a suffix and about three significant digits. */
 export const formatCompact = (n: number, maxDecimals = 2): string => {

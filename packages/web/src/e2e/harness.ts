@@ -93,7 +93,7 @@ export const openCountryChart = async (page: Page, baseUrl: string, iso3: string
  * Requests a ranking report on the Reports page and waits for it to become ready WITHOUT a
  * reload (navigations are counted), then downloads it. Returns the file's name and text.
  */
-export const requestReportAndDownload = async (page: Page, baseUrl: string, readyWithinMs = 30_000): Promise<{ fileName: string; content: string; navigations: number }> => {
+export const requestReportAndDownload = async (page: Page, baseUrl: string, readyWithinMs = 30_000): Promise<{ reportId: string; fileName: string; content: string; navigations: number }> => {
   await goTo(page, baseUrl, '/reports');
   await page.getByRole('heading', { name: 'Request a report' }).waitFor();
   await page.getByLabel('A ranking').check();
@@ -113,7 +113,31 @@ export const requestReportAndDownload = async (page: Page, baseUrl: string, read
   const stream = await download.createReadStream();
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return { fileName: download.suggestedFilename(), content: Buffer.concat(chunks).toString('utf8'), navigations };
+  const reportId = (await newest.getAttribute('data-report-id')) ?? '';
+  return { reportId, fileName: download.suggestedFilename(), content: Buffer.concat(chunks).toString('utf8'), navigations };
+};
+
+/**
+ * Opens the Reports page with this browser's own memory of its reports wiped, so the history can
+ * only come from the server's list of the user's reports; waits for the report, ready, with its
+ * Download button. Returns the statuses listed, newest first.
+ */
+export const reportHistoryFromServer = async (page: Page, baseUrl: string, reportId: string): Promise<string[]> => {
+  await page.evaluate(() => localStorage.removeItem('nationpulse.my-reports'));
+  const row = page.locator(`li.report[data-report-id="${reportId}"]`);
+  // The reports read model trails the report's own stream by a moment: a fresh load may still say pending.
+  for (let attempt = 1; ; attempt++) {
+    await goTo(page, baseUrl, '/reports');
+    try {
+      await row.and(page.locator('[data-status="ready"]')).waitFor({ timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+  await row.getByRole('button', { name: /^Download/ }).waitFor();
+  if ((await page.getByText('Showing the reports requested from this browser').count()) > 0) throw new Error('the report history came from this browser, not the server');
+  return page.locator('li.report').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['status'] ?? ''));
 };
 
 /** Registers a user from the Admin page. */
@@ -135,6 +159,14 @@ export const grantRole = async (page: Page, baseUrl: string, username: string, r
   await row.getByLabel(`Role to grant to ${username}`).selectOption(role);
   await row.getByRole('button', { name: 'Grant role' }).click();
   await row.getByRole('list', { name: `Roles of ${username}` }).getByText(role, { exact: true }).waitFor();
+};
+
+/** Opens the audit's access changes and waits for the grant of `role` to `username`; returns the row's text. */
+export const accessChangeInAudit = async (page: Page, baseUrl: string, username: string, role: string): Promise<string> => {
+  await goTo(page, baseUrl, '/audit?tab=access');
+  const row = page.locator(`tr[data-change="role-granted"][data-username="${username}"]`).filter({ hasText: role }).first();
+  await row.waitFor();
+  return row.innerText();
 };
 
 /** Opens the Admin page and waits for the refusal a user without admin permissions gets. */
@@ -204,19 +236,22 @@ export interface FullFlowOptions {
   readonly country?: string;
   /** Prefix of the screenshot names. */
   readonly shots?: string;
-  /**
-   * Whether to grant a role from the Admin page's user list. That list needs `GET /api/v1/users`,
-   * which the real read side does not serve yet (the gateway's tests grant roles over HTTP).
-   */
+  /** Whether to grant a role from the Admin page's user list (default true). */
   readonly grantRoleInUi?: boolean;
+  /** Whether to look for that grant in the audit's access changes (the real platform records them; the stand-in keeps users apart). */
+  readonly checkAccessAudit?: boolean;
 }
 
 export interface FullFlowResult {
   readonly headlines: Record<string, string>;
   readonly charts: number;
-  readonly report: { fileName: string; content: string; navigations: number };
+  readonly report: { reportId: string; fileName: string; content: string; navigations: number };
+  /** The statuses of the Reports page's history, loaded from the server, newest first. */
+  readonly history: readonly string[];
   readonly viewer: Credentials;
   readonly refusal: string;
+  /** After the grant: the granted role shown in the user's row, the audit's row for it, the page the promoted user can now open. */
+  readonly granted: { readonly roleShown: boolean; readonly audit: string | null; readonly promotedSees: readonly string[] } | null;
 }
 
 /**
@@ -224,7 +259,7 @@ export interface FullFlowResult {
  * charts, request a report and see it become ready without reloading, download it, register a
  * viewer, see that viewer refused the admin page, and grant them a role as admin.
  */
-export const runFullFlow = async ({ browser, baseUrl, admin, country = 'FRA', shots = 'flow', grantRoleInUi = true }: FullFlowOptions): Promise<FullFlowResult> => {
+export const runFullFlow = async ({ browser, baseUrl, admin, country = 'FRA', shots = 'flow', grantRoleInUi = true, checkAccessAudit = false }: FullFlowOptions): Promise<FullFlowResult> => {
   const { context, page } = await newPage(browser, 'laptop');
   try {
     await signIn(page, baseUrl, admin);
@@ -237,6 +272,7 @@ export const runFullFlow = async ({ browser, baseUrl, admin, country = 'FRA', sh
 
     const report = await requestReportAndDownload(page, baseUrl);
     await screenshot(page, `${shots}-03-report-ready`);
+    const history = await reportHistoryFromServer(page, baseUrl, report.reportId);
 
     const viewer = { username: `viewer-${Date.now().toString(36)}`, password: 'a long enough password' };
     await registerUser(page, baseUrl, { ...viewer, role: 'viewer' });
@@ -247,12 +283,21 @@ export const runFullFlow = async ({ browser, baseUrl, admin, country = 'FRA', sh
     await screenshot(page, `${shots}-04-viewer-refused-admin`);
     await signOut(page);
 
+    let granted: FullFlowResult['granted'] = null;
     if (grantRoleInUi) {
       await signIn(page, baseUrl, admin);
       await grantRole(page, baseUrl, viewer.username, 'analyst');
       await screenshot(page, `${shots}-05-admin-granted-role`);
+      const audit = checkAccessAudit ? await accessChangeInAudit(page, baseUrl, viewer.username, 'analyst') : null;
+      if (checkAccessAudit) await screenshot(page, `${shots}-06-audit-access-change`);
+      await signOut(page);
+      // The promoted user, signed in again, gets the analyst's pages.
+      await signIn(page, baseUrl, viewer);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).waitFor();
+      const promotedSees = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
+      granted = { roleShown: true, audit, promotedSees: promotedSees.map((t) => t.trim()) };
     }
-    return { headlines, charts, report, viewer, refusal };
+    return { headlines, charts, report, history, viewer, refusal, granted };
   } finally {
     await context.close();
   }

@@ -68,16 +68,21 @@ describe('full platform in a browser', () => {
     await platform?.close();
   });
 
-  it('signs in, shows real numbers, a country chart, a report ready without reload and downloaded, a viewer refused admin', async () => {
-    // Granting a role in the UI needs a users list the read side does not serve yet (see harness).
-    const result = await runFullFlow({ browser, baseUrl, admin, shots: 'platform', grantRoleInUi: false });
+  it('signs in, shows real numbers, a country chart, a report ready without reload, downloaded and in the history, a viewer refused admin, a role granted in the UI and audited', async () => {
+    const result = await runFullFlow({ browser, baseUrl, admin, shots: 'platform', grantRoleInUi: true, checkAccessAudit: true });
     expect(result.headlines['Population, total']).toMatch(/^\d+(\.\d+)? [MB] people$/);
     if (!externalUrl) expect(result.headlines['Population, total']).toBe('7.89 B people'); // the world's 2021 figure in the fixture (7,888,305,000)
     expect(result.charts).toBeGreaterThan(0);
     expect(result.report.navigations).toBe(0);
     expect(result.report.content.length).toBeGreaterThan(0);
     expect(result.refusal).toContain('Access denied');
-  }, 180_000);
+    // The report's history comes from GET /api/v1/reports (the reports read model), newest first.
+    expect(result.history[0]).toBe('ready');
+    // The admin granted analyst in the UI: the audit shows who did it to whom, and the user now has the analyst's pages.
+    expect(result.granted?.audit).toMatch(new RegExp(`${admin.username}\\s+granted role\\s+analyst\\s+${result.viewer.username}`));
+    expect(result.granted?.promotedSees).toEqual(expect.arrayContaining(['Reports', 'Audit']));
+    expect(result.granted?.promotedSees).not.toContain('Admin');
+  }, 240_000);
   // Page weight and time to first render are measured by bench/src/benchmarks/web.bench.ts (BENCHMARKS.md),
   // not asserted here: a timed test on a shared 2-core machine measures the machine.
 });

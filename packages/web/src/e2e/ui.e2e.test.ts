@@ -60,6 +60,8 @@ describe('web UI against the gateway stand-in', () => {
     expect(result.report.content.split('\n')[0]).toBe('rank,country,name,value');
     expect(result.report.content.split('\n').length).toBeGreaterThan(100);
     expect(result.refusal).toContain('Access denied');
+    expect(result.history[0]).toBe('ready');
+    expect(result.granted?.promotedSees).toEqual(expect.arrayContaining(['Reports', 'Audit']));
     expect(gateway.stats.sseWithQueryToken).toBeGreaterThan(0);
   });
 

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
-import type { RunSummary } from '../api/types.ts';
+import type { AccessChange, RunSummary } from '../api/types.ts';
 import { formatExact, formatInstant, formatValue } from '../charts/format.ts';
 import { AsyncView, Empty, ErrorPanel, PageTitle, StatusPill } from '../components/ui.tsx';
 import { useAsync } from '../components/use-async.ts';
@@ -15,6 +15,7 @@ const TABS = [
   { id: 'runs', label: 'Ingestion runs' },
   { id: 'history', label: 'Value history' },
   { id: 'asof', label: 'As of' },
+  { id: 'access', label: 'Access changes' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
 
@@ -60,6 +61,7 @@ export default function AuditPage({ query }: { query: Readonly<Record<string, st
             {tab === 'runs' && (query['run'] ? <RunDetailView runId={query['run']} onBack={() => go({ run: null })} /> : <Runs onOpen={(run) => go({ run })} />)}
             {tab === 'history' && <ValueHistory query={query} go={go} />}
             {tab === 'asof' && <AsOfView query={query} go={go} />}
+            {tab === 'access' && <AccessChanges />}
           </div>
         </>
       )}
@@ -69,39 +71,68 @@ export default function AuditPage({ query }: { query: Readonly<Record<string, st
 
 const Runs = ({ onOpen }: { onOpen: (runId: string) => void }) => {
   const { ep } = useSession();
-  const [offset, setOffset] = useState(0);
-  const runs = useAsync(() => ep.auditRuns(20, offset), [ep, offset]);
   return (
-    <AsyncView state={runs} reload={runs.reload} skeleton={6}>
-      {(r) =>
-        r.runs.length === 0 ? (
-          <Empty>No ingestion has run yet.</Empty>
+    <PagedTable
+      load={(offset) => ep.auditRuns(20, offset)}
+      items={(r) => r.runs}
+      empty="No ingestion has run yet."
+      caption="Ingestion runs, newest first"
+      columns={['Started', 'Source · dataset', 'Trigger · actor', 'Status', '#Read', '#Changed', '#Unchanged', '#Rejected', '#Duration']}
+    >
+      {(run) => <RunRow key={run.runId} run={run} onOpen={onOpen} />}
+    </PagedTable>
+  );
+};
+
+interface Page {
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** A newest-first list as a table, a page at a time: loading and error states, its empty message, a pager. Columns starting with # are numeric. */
+const PagedTable = <P extends Page, T,>({
+  load,
+  items,
+  empty,
+  caption,
+  columns,
+  className = 'data',
+  children,
+}: {
+  load: (offset: number) => Promise<P>;
+  items: (page: P) => readonly T[];
+  empty: string;
+  caption: string;
+  columns: readonly string[];
+  className?: string;
+  children: (item: T) => ReactNode;
+}) => {
+  const [offset, setOffset] = useState(0);
+  const page = useAsync(() => load(offset), [offset]);
+  return (
+    <AsyncView state={page} reload={page.reload} skeleton={6}>
+      {(p) =>
+        items(p).length === 0 ? (
+          <Empty>{empty}</Empty>
         ) : (
           <>
             <div className="table-wrap">
-              <table className="data">
-                <caption className="sr-only">Ingestion runs, newest first</caption>
+              <table className={className}>
+                <caption className="sr-only">{caption}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Source · dataset</th>
-                    <th scope="col">Trigger · actor</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">Read</th>
-                    <th scope="col" className="num">Changed</th>
-                    <th scope="col" className="num">Unchanged</th>
-                    <th scope="col" className="num">Rejected</th>
-                    <th scope="col" className="num">Duration</th>
+                    {columns.map((c) => (
+                      <th key={c} scope="col" className={c.startsWith('#') ? 'num' : undefined}>
+                        {c.replace(/^#/, '')}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
-                <tbody>
-                  {r.runs.map((run) => (
-                    <RunRow key={run.runId} run={run} onOpen={onOpen} />
-                  ))}
-                </tbody>
+                <tbody>{items(p).map(children)}</tbody>
               </table>
             </div>
-            <Pager total={r.total} offset={r.offset} limit={r.limit} onChange={setOffset} />
+            <Pager total={p.total} offset={p.offset} limit={p.limit} onChange={setOffset} />
           </>
         )
       }
@@ -133,6 +164,41 @@ const RunRow = ({ run, onOpen }: { run: RunSummary; onOpen: (id: string) => void
     <td className="num">{run.durationMs === null ? '–' : `${(run.durationMs / 1000).toFixed(1)} s`}</td>
   </tr>
 );
+
+const ACCESS_WORDS: Readonly<Record<AccessChange['change'], string>> = {
+  registered: 'registered',
+  disabled: 'disabled',
+  'role-granted': 'granted role',
+  'role-revoked': 'revoked role',
+  'permission-granted': 'granted permission',
+  'permission-revoked': 'revoked permission',
+};
+
+/** Who changed whose access, how and when (registrations, roles and permissions granted or revoked), newest first. */
+const AccessChanges = () => {
+  const { ep } = useSession();
+  return (
+    <PagedTable
+      load={(offset) => ep.auditAccess({ limit: 30, offset })}
+      items={(r) => r.changes}
+      empty="No access change recorded yet."
+      caption="Access changes, newest first"
+      columns={['When', 'Who', 'Change', 'Whom']}
+      className="data access-log"
+    >
+      {(c) => (
+        <tr key={`${c.position}-${c.userId}`} data-change={c.change} data-username={c.username ?? c.userId}>
+          <td>{formatInstant(c.at)}</td>
+          <td>{c.actorName ?? c.actor}</td>
+          <td>
+            {ACCESS_WORDS[c.change]} {(c.role ?? c.permission) && <code>{c.role ?? c.permission}</code>}
+          </td>
+          <td>{c.username ?? c.userId}</td>
+        </tr>
+      )}
+    </PagedTable>
+  );
+};
 
 const Pager = ({ total, offset, limit, onChange }: { total: number; offset: number; limit: number; onChange: (o: number) => void }) =>
   total <= limit ? null : (

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import type { Dashboard, DashboardId, DashboardIndicator, IndicatorSummary } from '../api/types.ts';
 import { formatValue, splitFigure } from '../charts/format.ts';
 import { RankingBars } from '../charts/RankingBars.tsx';
@@ -10,7 +10,7 @@ import { navigate } from '../router/use-route.ts';
 import { useCatalogue } from '../session/catalogue.tsx';
 import { useSession } from '../session/session.tsx';
 
-// d3-geo, topojson and the shapes load only when the map is drawn.
+// d3-geo, topojson and the shapes load only when the map is drawn: after the figures are on screen.
 const WorldMap = lazy(() => import('../map/WorldMap.tsx'));
 
 const BOARDS: readonly { id: DashboardId; title: string }[] = [
@@ -42,8 +42,16 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
   const settled = boards.status === 'loading' ? null : boards.data;
   const ranking = useAsync(() => ep.rankings(mapIndicator, { year, limit: 300 }), [ep, mapIndicator, year]);
 
+  // The map (its code, the shapes, projecting them) costs more main-thread time than the rest of
+  // the page: it starts once the headline figures and boards are painted, not before.
+  const [drawMap, setDrawMap] = useState(false);
   useEffect(() => {
-    if (boards.status === 'ready' && boards.data.every((b) => b.status === 'fulfilled')) requestAnimationFrame(markFirstData);
+    if (boards.status === 'loading') return;
+    const frame = requestAnimationFrame(() => {
+      if (boards.status === 'ready' && boards.data.every((b) => b.status === 'fulfilled')) markFirstData();
+      setTimeout(() => setDrawMap(true), 0);
+    });
+    return () => cancelAnimationFrame(frame);
   }, [boards.status, boards.data]);
 
   const loaded = useMemo(() => (boards.data ?? []).flatMap((b) => (b.status === 'fulfilled' ? [b.value] : [])), [boards.data]);
@@ -113,14 +121,18 @@ export const DashboardPage = ({ query }: { query: Readonly<Record<string, string
               <ErrorPanel error={ranking.error} onRetry={ranking.reload} />
             ) : (
               <Suspense fallback={<Skeleton lines={6} label="Loading map" />}>
-                <WorldMap
-                  values={mapValues}
-                  names={catalogue.data?.countryNames ?? new Map()}
-                  unit={ranking.data?.unit ?? mapMeta?.unit ?? ''}
-                  decimals={mapMeta?.decimals ?? 1}
-                  label={`World map of ${mapMeta?.name ?? mapIndicator}${ranking.data?.year ? ` in ${ranking.data.year}` : ''}`}
-                  onSelect={(iso3) => navigate(href('country', { iso3 }))}
-                />
+                {!drawMap ? (
+                  <Skeleton lines={6} label="Loading map" />
+                ) : (
+                  <WorldMap
+                    values={mapValues}
+                    names={catalogue.data?.countryNames ?? new Map()}
+                    unit={ranking.data?.unit ?? mapMeta?.unit ?? ''}
+                    decimals={mapMeta?.decimals ?? 1}
+                    label={`World map of ${mapMeta?.name ?? mapIndicator}${ranking.data?.year ? ` in ${ranking.data.year}` : ''}`}
+                    onSelect={(iso3) => navigate(href('country', { iso3 }))}
+                  />
+                )}
               </Suspense>
             )}
             <SourceNote source={ranking.data?.source} />

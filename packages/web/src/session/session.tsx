@@ -39,16 +39,19 @@ export const useLiveEvents = (types: readonly string[], listener: (event: LiveEv
 };
 
 export const SessionProvider = ({ children, client }: { children: ReactNode; client?: ApiClient }) => {
-  const [signedIn, setSignedIn] = useState(false);
+  const setSignedInRef = useRef<(s: boolean) => void>(() => undefined);
+  const api = useMemo(
+    () => client ?? createApiClient({ tokens: localStorageTokenStore(), onSessionChange: (s) => setSignedInRef.current(s) }),
+    [client],
+  );
+  // Known from the stored tokens at once: a signed-in reload renders the page asked for, not the sign-in form first.
+  const [signedIn, setSignedIn] = useState(() => api.isSignedIn());
+  setSignedInRef.current = setSignedIn;
   const [me, setMe] = useState<Me | null>(null);
   const [meSource, setMeSource] = useState<Session['meSource']>(null);
   const [live, setLive] = useState<ConnectionState>('closed');
   const listeners = useRef(new Set<(e: LiveEvent) => void>());
 
-  const api = useMemo(
-    () => client ?? createApiClient({ tokens: localStorageTokenStore(), onSessionChange: (s) => setSignedIn(s) }),
-    [client],
-  );
   const ep = useMemo(() => endpoints(api), [api]);
 
   useEffect(() => setSignedIn(api.isSignedIn()), [api]);
