@@ -74,3 +74,24 @@ export interface ProjectionDefinition {
 }
 
 export const defineProjection = (definition: ProjectionDefinition): ProjectionDefinition => definition;
+
+/** Where the projector records each projection's state (one document per projection, id = its name). */
+export const PROJECTION_STATE_COLLECTION = 'projections_state';
+
+/**
+ * A projection's recorded state. Readers compare `version` with the version their code reads: a
+ * live copy of another version (frozen while an upgrade rebuilds the new layout) is not theirs.
+ */
+// A type alias (not an interface) so it is assignable to a plain JSON document.
+export type ProjectionStateDoc = {
+  name: string;
+  /** Version of the live copy's contents. */
+  version: number;
+  /** 'rebuilding': a shadow copy is being built; 'swapping': it is being made live (resumable). */
+  status: 'live' | 'rebuilding' | 'swapping';
+  rebuildVersion: number | null;
+  /** A version bump freezes the live copy (old code's data, still served) until the swap. */
+  liveFrozen: boolean;
+  swapPosition: number | null;
+  updatedAt: string;
+};

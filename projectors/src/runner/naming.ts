@@ -7,4 +7,4 @@ export const physicalCollection = (collection: string, copy: Copy): string => (c
 export const checkpointName = (projection: string, copy: Copy): string => (copy === 'live' ? projection : `${projection}:shadow`);
 
 /** Per-projection bookkeeping (version served, rebuild state) lives in this collection. */
-export const PROJECTIONS_COLLECTION = 'projections_state';
+export { PROJECTION_STATE_COLLECTION as PROJECTIONS_COLLECTION } from '@nationpulse/read-models';

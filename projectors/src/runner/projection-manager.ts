@@ -1,5 +1,5 @@
 import type { EventStore, Position, ReadStore } from '@nationpulse/ports';
-import type { ProjectionDefinition } from '@nationpulse/read-models';
+import type { ProjectionDefinition, ProjectionStateDoc } from '@nationpulse/read-models';
 import { checkpointName, physicalCollection, PROJECTIONS_COLLECTION, type Copy } from './naming.ts';
 import { startProjectionRunner, type BeforeCommit, type ProjectionRunner, type RunnerProgress } from './projection-runner.ts';
 
@@ -12,19 +12,7 @@ export interface ProjectionHooks {
 }
 
 /** What is stored per projection in `projections_state`. */
-// A type alias (not an interface) so it is assignable to a plain JSON document.
-type ProjectionRecord = {
-  name: string;
-  /** Version of the live copy's contents. */
-  version: number;
-  /** 'rebuilding': a shadow copy is being built; 'swapping': it is being made live (resumable). */
-  status: 'live' | 'rebuilding' | 'swapping';
-  rebuildVersion: number | null;
-  /** A version bump freezes the live copy (old code's data, still served) until the swap. */
-  liveFrozen: boolean;
-  swapPosition: number | null;
-  updatedAt: string;
-};
+type ProjectionRecord = ProjectionStateDoc;
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -43,6 +31,8 @@ export interface ProjectionManagerOptions {
   readonly projections: readonly ProjectionDefinition[];
   readonly clock: { now(): Date };
   readonly batchSize?: number;
+  /** Documents each runner keeps in memory between batches; see `ProjectionRunnerOptions`. */
+  readonly cachedDocuments?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
   readonly onError?: (projection: string, error: unknown) => void;
   readonly hooks?: Readonly<Record<string, ProjectionHooks>>;
@@ -109,6 +99,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       projection: slot.definition,
       copy,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.cachedDocuments !== undefined ? { cachedDocuments: options.cachedDocuments } : {}),
       ...(copy === 'live' && options.hooks?.[slot.definition.name]?.beforeCommit ? { beforeCommit: options.hooks[slot.definition.name]!.beforeCommit! } : {}),
       onProgress: (p) => track(slot, p),
     });

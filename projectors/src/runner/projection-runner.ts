@@ -18,6 +18,8 @@ export interface ProjectionRunnerOptions {
   readonly copy: Copy;
   /** Events per read-store commit. */
   readonly batchSize?: number;
+  /** Documents the runner keeps in memory between batches (see `DocumentCache`); 0 turns the cache off. */
+  readonly cachedDocuments?: number;
   /** How long a partial batch may wait for more events before it is committed. */
   readonly batchWaitMs?: number;
   /** While idle, how often the checkpoint is moved up to the store's head (read-your-writes across event types). */
@@ -49,6 +51,66 @@ interface Entry {
 const UNKNOWN = -1;
 
 /**
+ * The documents a runner committed or loaded in earlier batches, so the next batch does not load
+ * and parse them again (a series or an indicator-year is touched by batch after batch during a
+ * rebuild). Sound because a copy's documents are a function of the events up to their position
+ * and a copy has one writer at a time, its runner (one projector process; a shadow copy is
+ * dropped before its runner starts; a swap happens while both runners are stopped); a cached
+ * document is exactly what the store holds. Bounded: when full it starts over. The runner clears
+ * it whenever a batch fails, since the batch may have changed cached documents in place.
+ */
+export interface DocumentCache {
+  get(collection: string, id: string): CachedDocument | undefined;
+  set(collection: string, id: string, doc: Record<string, unknown> | null, position: Position): void;
+  delete(collection: string, id: string): void;
+  clear(): void;
+  readonly size: number;
+}
+
+interface CachedDocument {
+  readonly doc: Record<string, unknown> | null;
+  readonly position: Position;
+}
+
+export const createDocumentCache = (capacity: number): DocumentCache => {
+  const byCollection = new Map<string, Map<string, CachedDocument>>();
+  let size = 0;
+  const cache: DocumentCache = {
+    get: (collection, id) => byCollection.get(collection)?.get(id),
+    set(collection, id, doc, position) {
+      let byId = byCollection.get(collection);
+      if (!byId) byCollection.set(collection, (byId = new Map<string, CachedDocument>()));
+      if (!byId.has(id)) {
+        if (size >= capacity) {
+          cache.clear();
+          byCollection.set(collection, (byId = new Map<string, CachedDocument>()));
+        }
+        size++;
+      }
+      byId.set(id, { doc, position });
+    },
+    delete(collection, id) {
+      if (byCollection.get(collection)?.delete(id)) size--;
+    },
+    clear() {
+      byCollection.clear();
+      size = 0;
+    },
+    get size() {
+      return size;
+    },
+  };
+  return cache;
+};
+
+export interface BatchOptions {
+  /** Only for the live copy: see `ProjectionRunnerOptions.beforeCommit`. */
+  readonly beforeCommit?: BeforeCommit | undefined;
+  /** Documents kept from earlier batches of the same runner; updated with this batch's. */
+  readonly cache?: DocumentCache | undefined;
+}
+
+/**
  * Stored events were validated when written (the catalogue's encode), so the projection hot path
  * upcasts them without validating again: validation costs more than reading the event.
  */
@@ -71,9 +133,25 @@ export const applyBatch = async (
   projection: ProjectionDefinition,
   copy: Copy,
   events: readonly RecordedEvent[],
-  beforeCommit?: BeforeCommit,
+  options: BatchOptions = {},
 ): Promise<number> => {
   if (events.length === 0) return 0;
+  const { cache } = options;
+  try {
+    return await applyEvents(readStore, projection, copy, events, options);
+  } catch (error) {
+    cache?.clear();
+    throw error;
+  }
+};
+
+const applyEvents = async (
+  readStore: ReadStore,
+  projection: ProjectionDefinition,
+  copy: Copy,
+  events: readonly RecordedEvent[],
+  { beforeCommit, cache }: BatchOptions,
+): Promise<number> => {
   const projected = events.map(toProjected).filter((e): e is ProjectedEvent => e !== undefined);
   // By logical collection, then id: no key strings or objects per change on the hot path.
   const documents = new Map<string, Map<string, Entry>>();
@@ -89,7 +167,17 @@ export const applyBatch = async (
   // Documents derived from the event alone (load: false) are not read: the store's position guard covers replays.
   await Promise.all(
     [...documents].map(async ([collection, byId]) => {
-      const ids = [...byId].flatMap(([id, entry]) => (entry.load ? [id] : []));
+      const ids: string[] = [];
+      for (const [id, entry] of byId) {
+        if (!entry.load) continue;
+        const cached = cache?.get(collection, id);
+        if (cached) {
+          entry.doc = cached.doc;
+          entry.position = cached.position;
+        } else {
+          ids.push(id);
+        }
+      }
       if (ids.length === 0) return;
       for (const stored of await readStore.getMany(physicalCollection(collection, copy), ids)) {
         const entry = byId.get(stored.id)!;
@@ -129,6 +217,16 @@ export const applyBatch = async (
   // a reader who waited for that checkpoint sees them too; a replay repeats idempotent writes.
   if (beforeCommit && writes.length > 0) await beforeCommit(writes);
   await readStore.commit(writes, { name: checkpointName(projection.name, copy), position: events[events.length - 1]!.position });
+  if (cache) {
+    // What the store now holds. A document written without being loaded (load: false) is not
+    // kept, and no older copy of it may stay.
+    for (const [collection, byId] of documents) {
+      for (const [id, entry] of byId) {
+        if (entry.load && entry.position !== UNKNOWN) cache.set(collection, id, entry.doc, entry.position);
+        else if (entry.dirty) cache.delete(collection, id);
+      }
+    }
+  }
   return projected.length;
 };
 
@@ -139,6 +237,8 @@ export const applyBatch = async (
 export const startProjectionRunner = (options: ProjectionRunnerOptions): ProjectionRunner => {
   const { eventStore, readStore, projection, copy } = options;
   const batchSize = options.batchSize ?? 500;
+  const cachedDocuments = options.cachedDocuments ?? 20_000;
+  const cache = cachedDocuments > 0 ? createDocumentCache(cachedDocuments) : undefined;
   const batchWaitMs = options.batchWaitMs ?? 20;
   const idleCheckMs = options.idleCheckMs ?? 250;
   const name = checkpointName(projection.name, copy);
@@ -204,7 +304,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
       const batch = buffered.splice(0, batchSize);
       resume();
       const started = performance.now();
-      const applied = await applyBatch(readStore, projection, copy, batch, copy === 'live' ? options.beforeCommit : undefined);
+      const applied = await applyBatch(readStore, projection, copy, batch, { beforeCommit: copy === 'live' ? options.beforeCommit : undefined, cache });
       position = batch[batch.length - 1]!.position;
       options.onProgress?.({ projection: projection.name, copy, position, eventsApplied: applied, batchMs: performance.now() - started });
     };

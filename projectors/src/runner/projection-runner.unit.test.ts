@@ -4,7 +4,7 @@ import type { ReadStore, RecordedEvent } from '@nationpulse/ports';
 import { describe, expect, it } from 'vitest';
 import { dump, eventually, recorded, seedObservations, tallyProjection } from '../testing/fixtures.ts';
 import { createProjectionManager } from './projection-manager.ts';
-import { applyBatch, startProjectionRunner } from './projection-runner.ts';
+import { applyBatch, createDocumentCache, startProjectionRunner } from './projection-runner.ts';
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
 const setup = () => ({ eventStore: createSqliteEventStore({ path: ':memory:' }), readStore: createSqliteReadStore({ path: ':memory:' }) });
@@ -63,6 +63,47 @@ describe('projection runner', () => {
     };
     await applyBatch(counting, tallyProjection(), 'live', events);
     expect(calls).toEqual({ get: 0, getMany: [countries] });
+  });
+
+  it('keeps the documents of earlier batches in memory: a later batch loads none of them and ends as without the cache', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001], 4);
+    const events: RecordedEvent[] = [];
+    for await (const e of eventStore.readAll()) events.push(e);
+    const reference = setup().readStore;
+    for (let i = 0; i < events.length; i += 5) await applyBatch(reference, tallyProjection(1, { edit: true }), 'live', events.slice(i, i + 5));
+
+    const loaded: string[] = [];
+    const counting: ReadStore = { ...readStore, getMany: (collection, ids) => (loaded.push(...ids), readStore.getMany(collection, ids)) };
+    const cache = createDocumentCache(100);
+    for (let i = 0; i < events.length; i += 5) await applyBatch(counting, tallyProjection(1, { edit: true }), 'live', events.slice(i, i + 5), { cache });
+    expect(loaded.sort()).toEqual([...countries].sort()); // each document loaded once (absent), then served from memory
+    expect(cache.size).toBe(countries.length);
+    expect(await dump(readStore, 'tally')).toBe(await dump(reference, 'tally'));
+    // A replay through the cache changes nothing either.
+    await applyBatch(counting, tallyProjection(1, { edit: true }), 'live', events.slice(3, 12), { cache });
+    expect(await dump(readStore, 'tally')).toBe(await dump(reference, 'tally'));
+  });
+
+  it('forgets the cache when a batch fails (its working copies were changed in place), and when full', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000], 2);
+    const events: RecordedEvent[] = [];
+    for await (const e of eventStore.readAll()) events.push(e);
+    const cache = createDocumentCache(100);
+    await applyBatch(readStore, tallyProjection(1, { edit: true }), 'live', events.slice(0, 4), { cache });
+    expect(cache.size).toBe(4);
+    const failing: ReadStore = { ...readStore, commit: () => Promise.reject(new Error('disk full')) };
+    await expect(applyBatch(failing, tallyProjection(1, { edit: true }), 'live', events.slice(4), { cache })).rejects.toThrow('disk full');
+    expect(cache.size).toBe(0);
+    // What the store holds is untouched by the failed batch, and the next batch reads it from there.
+    await applyBatch(readStore, tallyProjection(1, { edit: true }), 'live', events.slice(4), { cache });
+    expect((await readStore.get<{ changes: number }>('tally', 'FRA'))?.doc.changes).toBe(2);
+
+    const small = createDocumentCache(3);
+    for (const [i, country] of countries.entries()) small.set('tally', country, { country }, i + 1);
+    expect(small.size).toBe(1); // started over when the fourth came
+    expect(small.get('tally', 'ESP')).toEqual({ doc: { country: 'ESP' }, position: 4 });
   });
 
   it('moves the checkpoint to the head while idle, so read-your-writes works for events it does not handle', async () => {

@@ -57,7 +57,7 @@ export const createQueryGrpcService = ({ executor, logger }: QueryGrpcServiceOpt
       run().then(
         (reply) => callback(null, reply),
         (error: unknown) => {
-          if (!isNationPulseError(error) || error.kind === 'internal' || (error.kind === 'unavailable' && error.code !== 'POSITION_NOT_REACHED')) {
+          if (!isNationPulseError(error) || error.kind === 'internal' || (error.kind === 'unavailable' && error.code !== 'POSITION_NOT_REACHED' && error.code !== 'PROJECTION_REBUILDING')) {
             logger?.error({ err: error, rpc: call.getPath() }, isNationPulseError(error) ? error.message : 'unhandled error');
           }
           callback(grpcErrorFrom(inMessageTerms(error)));

@@ -23,6 +23,7 @@ export const answerWith =
       return result;
     } catch (error) {
       if (isNationPulseError(error) && error.code === 'POSITION_NOT_REACHED') reply.header('retry-after', '1');
+      if (isNationPulseError(error) && error.code === 'PROJECTION_REBUILDING') reply.header('retry-after', '5');
       throw error;
     }
   };

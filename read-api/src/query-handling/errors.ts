@@ -19,3 +19,15 @@ export const positionNotReached = (details: { projection: string; minPosition: P
     `The ${details.projection} read model has not reached position ${details.minPosition} yet (it is at ${details.position ?? 'none'}); retry shortly`,
     details,
   );
+
+/**
+ * 503: the live copy of a read model holds another version's layout than this code reads (an
+ * upgrade is rebuilding the new one): answering from it would return nothing or wrong data.
+ */
+export const projectionRebuilding = (details: { projection: string; servedVersion: number; expectedVersion: number }): NationPulseError =>
+  new NationPulseError(
+    'unavailable',
+    'PROJECTION_REBUILDING',
+    `The ${details.projection} read model is being rebuilt for version ${details.expectedVersion} (version ${details.servedVersion} is live); retry shortly`,
+    details,
+  );

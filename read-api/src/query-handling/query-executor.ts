@@ -1,9 +1,10 @@
 import { validationError } from '@nationpulse/domain';
 import type { Position, ReadStore, ResponseCache } from '@nationpulse/ports';
+import { PROJECTION_STATE_COLLECTION, projections, type ProjectionStateDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import type { RankingBoardsReader } from '../queries/rankings/ranking-boards.ts';
 import { RESPONSE_CACHE_PREFIX } from './cache-keys.ts';
-import { positionNotReached } from './errors.ts';
+import { positionNotReached, projectionRebuilding } from './errors.ts';
 import type { QueryDefinition } from './query-definition.ts';
 import { pollingWaitForPosition, type WaitForPosition } from './wait-for-position.ts';
 
@@ -20,6 +21,8 @@ export interface QueryExecutorOptions {
   readonly onCacheError?: (error: unknown) => void;
   /** The cache's rankings boards, when the projectors keep them: rankings answered without the read store. */
   readonly rankingBoards?: RankingBoardsReader;
+  /** The version of each read model this code reads (default: the read-models package's projections). */
+  readonly projectionVersions?: Readonly<Record<string, number>>;
 }
 
 export interface QueryOptions {
@@ -68,11 +71,29 @@ export { RESPONSE_CACHE_PREFIX };
  * With a response cache, an answer is kept for a short TTL under the query name and canonical
  * input, with its position; a cached answer is served only when its position satisfies the
  * caller's minPosition, so read-your-writes holds whatever the TTL.
+ *
+ * A query whose read model's live copy is of another version than this code reads (recorded by
+ * the projector: an upgrade freezes the old copy while the new layout is rebuilt) answers 503
+ * PROJECTION_REBUILDING rather than an empty or misread answer.
  */
 export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecutor => {
   const { readStore, waitTimeoutMs = 2_000, responseCache, responseCacheTtlMs = 0, onCacheError, rankingBoards } = options;
   const waitForPosition = options.waitForPosition ?? pollingWaitForPosition(readStore);
   const cache = responseCache && responseCacheTtlMs > 0 ? responseCache : undefined;
+  const expectedVersions = options.projectionVersions ?? Object.fromEntries(projections.map((p) => [p.name, p.version]));
+
+  /** Throws PROJECTION_REBUILDING when a read model's live copy is not of the version this code reads. */
+  const servedVersionsMatch = async (names: readonly string[]): Promise<void> => {
+    const states = await Promise.all(names.map((name) => readStore.get<ProjectionStateDoc>(PROJECTION_STATE_COLLECTION, name)));
+    for (const [i, name] of names.entries()) {
+      const servedVersion = states[i]?.doc.version;
+      const expectedVersion = expectedVersions[name];
+      // No record: the projector has not started yet (nothing to misread).
+      if (servedVersion !== undefined && expectedVersion !== undefined && servedVersion !== expectedVersion) {
+        throw projectionRebuilding({ projection: name, servedVersion, expectedVersion });
+      }
+    }
+  };
 
   const cached = async (key: string, minPosition: Position): Promise<CachedAnswer | null> => {
     if (!cache) return null;
@@ -126,7 +147,7 @@ export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecuto
       const hit = await cached(key, minPosition);
       if (hit) return { result: hit.result as TOutput, position: hit.position };
 
-      const position = await positionsAtLeast(query.reads, minPosition);
+      const [position] = await Promise.all([positionsAtLeast(query.reads, minPosition), servedVersionsMatch(query.reads)]);
       const result = await query.run(input, { readStore, position, ...(rankingBoards ? { rankingBoards } : {}) });
       await remember(key, { position, result });
       return { result, position };

@@ -53,8 +53,9 @@ export const changeLogProjection = defineProjection({
   ],
   retiredCollections: ['change_log'],
   touches(event) {
-    const set = changeSetOf(event);
-    return set ? [{ collection: collections.changeSets, id: set.eventId, load: false }] : [];
+    // The change set's id alone: its changes are built once, in apply.
+    if (isEvent(event, ObservationsRecorded) ? event.data.changes.length === 0 : !isEvent(event, ObservationCorrected)) return [];
+    return [{ collection: collections.changeSets, id: event.metadata.eventId, load: false }];
   },
   apply(event) {
     const set = changeSetOf(event);

@@ -32,8 +32,9 @@ export const seriesProjection = defineProjection({
   eventTypes: [ObservationsRecorded.type, ObservationCorrected.type],
   collections: [{ name: collections.series, indexes: [['indicator', 'country'], ['country']] }],
   touches(event) {
-    const set = pointsSet(event);
-    return set ? [{ collection: collections.series, id: seriesId(set.country, set.indicator) }] : [];
+    // The series alone: its points are built once, in apply.
+    if (!isEvent(event, ObservationsRecorded) && !isEvent(event, ObservationCorrected)) return [];
+    return [{ collection: collections.series, id: seriesId(event.data.country, event.data.indicator) }];
   },
   apply(event, view) {
     const set = pointsSet(event);
