@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { newId, createTokenService } from '@nationpulse/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, seedPopulation, startTestPlatform, type TestPlatform } from './testing/platform.ts';
+import { ADMIN, eventually, seedPopulation, startTestPlatform, type TestPlatform } from './testing/platform.ts';
 
 let platform: TestPlatform;
 let gateway: string;
@@ -33,19 +32,6 @@ const call = async <T = any>(method: string, path: string, options: { token?: st
     // not JSON
   }
   return { status: res.status, headers: res.headers, body: body as T };
-};
-
-/** Polls until the check passes (projections are asynchronous), or fails with its last error. */
-const eventually = async <T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(50);
-    }
-  }
 };
 
 const signIn = async (username: string, password: string) => {

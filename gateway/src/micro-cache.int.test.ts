@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, seedPopulation, startTestPlatform, type TestPlatform } from './testing/platform.ts';
+import { ADMIN, eventually, seedPopulation, startTestPlatform, type TestPlatform } from './testing/platform.ts';
 
 let platform: TestPlatform;
 /** A gateway whose micro-cache keeps answers far longer than any test runs, so every reuse is visible. */
@@ -34,18 +34,6 @@ const signIn = async (username: string, password: string, base = gateway): Promi
 const hits = async (base = gateway): Promise<number> => {
   const text = (await call('/metrics', { base })).text;
   return Number(/^gateway_micro_cache_total\{result="hit"\} (\d+)/m.exec(text)?.[1] ?? 0);
-};
-
-const eventually = async <T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(50);
-    }
-  }
 };
 
 let admin: string;

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
 import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
@@ -83,4 +84,17 @@ export const startTestPlatform = async (): Promise<TestPlatform> => {
       await Promise.allSettled([eventStore.close(), readStore.close(), cache.close(), notifications.close()]);
     },
   };
+};
+
+/** Polls until the check passes (projections are asynchronous), or fails with its last error. */
+export const eventually = async <T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(50);
+    }
+  }
 };
