@@ -17,6 +17,7 @@ describe('read API configuration', () => {
       READ_CACHE_MAX_AGE_SECONDS: 30,
       READ_RESPONSE_CACHE_TTL_MS: 2000,
       JWT_ISSUER: 'nationpulse',
+      REDIS_KEY_PREFIX: 'np:',
       LOG_LEVEL: 'info',
     });
   });

@@ -178,7 +178,7 @@ describe('createDerivedStructures', () => {
       },
     };
     const derived = createDerivedStructures({ readStore: spied, cache, projections });
-    expect(Object.keys(derived.hooks).sort()).toEqual(['change-log', 'country-profiles', 'ingestion-runs', 'observations', 'series', 'users']);
+    expect(Object.keys(derived.hooks).sort()).toEqual(['change-log', 'country-profiles', 'ingestion-runs', 'observations', 'reports', 'series', 'users']);
     await derived.syncIfStale();
     await derived.readStore.commit([put('X.Y', 2000, { FRA: 1 }, 4)], { name: 'observations', position: 5 });
     expect((await readSyncMarker(cache.rankings, RANKINGS_SYNC_MARKER))?.position).toBe(5);

@@ -4,7 +4,7 @@ import type { DerivedErrorHandler } from './derived-sync.ts';
 import { RESPONSE_CACHE_PREFIX } from './keys.ts';
 
 /** The projections whose read models the read API's queries read, hence whose answers it caches. */
-export const RESPONSE_CACHED_PROJECTIONS: readonly string[] = ['country-profiles', 'series', 'observations', 'change-log', 'ingestion-runs'];
+export const RESPONSE_CACHED_PROJECTIONS: readonly string[] = ['country-profiles', 'series', 'observations', 'change-log', 'ingestion-runs', 'users', 'reports'];
 
 /**
  * Drops every answer the read API cached when a projection it reads changes (a batch, a swap).
