@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { href, type RouteName } from '../router/routes.ts';
-import { pagePermissions } from '../session/identity.ts';
+import { pagePermissions, showInNav } from '../session/identity.ts';
 import { useSession } from '../session/session.tsx';
 
 const nav: readonly { name: RouteName; label: string; needs?: readonly string[] }[] = [
@@ -15,7 +15,7 @@ const nav: readonly { name: RouteName; label: string; needs?: readonly string[] 
 const liveLabel = { open: 'Live updates on', connecting: 'Connecting to live updates…', closed: 'Live updates off' } as const;
 
 export const Layout = ({ current, children }: { current: RouteName | 'not-found'; children: ReactNode }) => {
-  const { me, may, signOut, live, meSource } = useSession();
+  const { me, meKnown, signOut, live, meSource } = useSession();
   const active = current === 'country' ? 'countries' : current;
   return (
     <>
@@ -34,7 +34,7 @@ export const Layout = ({ current, children }: { current: RouteName | 'not-found'
           <nav aria-label="Main">
             <ul>
               {nav
-                .filter((n) => !n.needs || may(n.needs))
+                .filter((n) => showInNav(me, meKnown, n.needs))
                 .map((n) => (
                   <li key={n.name}>
                     <a href={href(n.name)} aria-current={active === n.name ? 'page' : undefined}>

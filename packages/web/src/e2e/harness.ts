@@ -293,6 +293,7 @@ export const runFullFlow = async ({ browser, baseUrl, admin, country = 'FRA', sh
       await signOut(page);
       // The promoted user, signed in again, gets the analyst's pages.
       await signIn(page, baseUrl, viewer);
+      // Gated links appear only once the server has said who this is (never while /me loads).
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).waitFor();
       const promotedSees = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
       granted = { roleShown: true, audit, promotedSees: promotedSees.map((t) => t.trim()) };

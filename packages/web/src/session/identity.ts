@@ -41,3 +41,11 @@ export const pagePermissions = {
  */
 export const mayAccess = (me: Me | null, needed: readonly string[]): boolean =>
   me === null || (me.permissions.length === 0 && me.roles.length === 0) || needed.some((p) => me.permissions.includes(p));
+
+/**
+ * Whether a link to something needing these permissions belongs in the navigation. Not while
+ * who-am-I is still loading: a viewer must not see the Admin link flash up and vanish. Once known,
+ * as `mayAccess` says.
+ */
+export const showInNav = (me: Me | null, meKnown: boolean, needed?: readonly string[]): boolean =>
+  !needed || (meKnown && mayAccess(me, needed));

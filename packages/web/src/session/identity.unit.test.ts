@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTokenClaims, identityFromToken, mayAccess } from './identity.ts';
+import { decodeTokenClaims, identityFromToken, mayAccess, pagePermissions, showInNav } from './identity.ts';
 
 const b64url = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (claims: unknown) => `${b64url({ alg: 'HS256' })}.${b64url(claims)}.sig`;
@@ -18,5 +18,16 @@ describe('identity', () => {
     expect(mayAccess({ ...viewer, permissions: ['data:read', 'ops:manage'] }, ['users:manage', 'ops:manage'])).toBe(true);
     expect(mayAccess(null, ['users:manage'])).toBe(true);
     expect(mayAccess({ userId: 'u', username: 'x', roles: [], permissions: [] }, ['users:manage'])).toBe(true);
+  });
+
+  it('keeps permission-gated links out of the navigation until who-am-I is known, then shows what the user may open', () => {
+    const analyst = { userId: 'u', username: 'a', roles: ['analyst'], permissions: ['data:read', 'reports:request', 'audit:read'] };
+    expect(showInNav(null, false, pagePermissions.admin)).toBe(false);
+    expect(showInNav(analyst, false, pagePermissions.reports)).toBe(false);
+    expect(showInNav(null, false, undefined)).toBe(true);
+    expect(showInNav(analyst, true, pagePermissions.reports)).toBe(true);
+    expect(showInNav(analyst, true, pagePermissions.admin)).toBe(false);
+    // Known but unknowable (no /me, a token without roles): the server decides, the link shows.
+    expect(showInNav(null, true, pagePermissions.admin)).toBe(true);
   });
 });

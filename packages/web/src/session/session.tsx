@@ -13,6 +13,8 @@ export interface Session {
   readonly me: Me | null;
   /** Whether /me answered (else roles come from the token, when it has them). */
   readonly meSource: 'server' | 'token' | null;
+  /** Whether who-am-I has been settled for this session (answered, read from the token, or failed). */
+  readonly meKnown: boolean;
   readonly live: ConnectionState;
   readonly signIn: (username: string, password: string) => Promise<void>;
   readonly signOut: () => Promise<void>;
@@ -49,6 +51,7 @@ export const SessionProvider = ({ children, client }: { children: ReactNode; cli
   setSignedInRef.current = setSignedIn;
   const [me, setMe] = useState<Me | null>(null);
   const [meSource, setMeSource] = useState<Session['meSource']>(null);
+  const [meKnown, setMeKnown] = useState(false);
   const [live, setLive] = useState<ConnectionState>('closed');
   const listeners = useRef(new Set<(e: LiveEvent) => void>());
 
@@ -61,18 +64,22 @@ export const SessionProvider = ({ children, client }: { children: ReactNode; cli
     if (!signedIn) {
       setMe(null);
       setMeSource(null);
+      setMeKnown(false);
       return;
     }
     let cancelled = false;
+    setMeKnown(false);
     ep.me()
-      .then((m) => !cancelled && (setMe(m), setMeSource('server')))
+      .then((m) => !cancelled && (setMe(m), setMeSource('server'), setMeKnown(true)))
       .catch(async (error: unknown) => {
         if (cancelled) return;
         if (error instanceof ApiError && error.status === 401) return;
         const token = await api.freshAccessToken();
+        if (cancelled) return;
         const fromToken = token ? identityFromToken(token) : null;
         setMe(fromToken);
         setMeSource(fromToken ? 'token' : null);
+        setMeKnown(true);
       });
     return () => void (cancelled = true);
   }, [signedIn, api, ep]);
@@ -95,8 +102,8 @@ export const SessionProvider = ({ children, client }: { children: ReactNode; cli
   const may = useCallback((perms: readonly string[]) => mayAccess(me, perms), [me]);
 
   const value = useMemo<Session>(
-    () => ({ api, ep, signedIn, me, meSource, live, signIn, signOut, may, onLive }),
-    [api, ep, signedIn, me, meSource, live, signIn, signOut, may, onLive],
+    () => ({ api, ep, signedIn, me, meSource, meKnown, live, signIn, signOut, may, onLive }),
+    [api, ep, signedIn, me, meSource, meKnown, live, signIn, signOut, may, onLive],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 };
