@@ -4,9 +4,6 @@ import { createInProcessRateLimiter } from '@nationpulse/embedded/in-process-rat
 import { createSqliteRefreshTokenStore } from '@nationpulse/embedded/sqlite-refresh-token-store';
 import { createLogger, createTokenService, loadOrCreateSecret, registeredRoutes, systemClock, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, EventStore, Notifications, RateLimiter, ReadStore, RefreshTokenStore } from '@nationpulse/ports';
-import { createRedisNotifications } from '@nationpulse/redis/notifications';
-import { createRedisRateLimiter } from '@nationpulse/redis/rate-limiter';
-import { createRedisRefreshTokenStore } from '@nationpulse/redis/refresh-token-store';
 import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
 import { createAccessLookup } from './access/access-lookup.ts';
 import { createAuthenticator } from './access/authenticate.ts';
@@ -36,19 +33,26 @@ export interface GatewayShared {
   readonly logger?: Logger;
 }
 
-/** Adapters chosen by CACHE: Redis shares them across gateway instances; otherwise SQLite and in-process. */
-const stateAdapters = (config: GatewayConfig): { refreshTokens: RefreshTokenStore; rateLimiter: RateLimiter; notifications: () => Notifications } =>
-  config.CACHE === 'redis'
-    ? {
-        refreshTokens: createRedisRefreshTokenStore({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
-        rateLimiter: createRedisRateLimiter({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
-        notifications: () => createRedisNotifications({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
-      }
-    : {
-        refreshTokens: createSqliteRefreshTokenStore({ path: join(config.NATIONPULSE_DATA_DIR, 'gateway.db') }),
-        rateLimiter: createInProcessRateLimiter(),
-        notifications: () => createInProcessNotifications(),
-      };
+/** Adapters chosen by CACHE: Redis shares them across gateway instances; otherwise SQLite and in-process (ioredis is then never loaded). */
+const stateAdapters = async (config: GatewayConfig): Promise<{ refreshTokens: RefreshTokenStore; rateLimiter: RateLimiter; notifications: () => Notifications }> => {
+  if (config.CACHE !== 'redis') {
+    return {
+      refreshTokens: createSqliteRefreshTokenStore({ path: join(config.NATIONPULSE_DATA_DIR, 'gateway.db') }),
+      rateLimiter: createInProcessRateLimiter(),
+      notifications: () => createInProcessNotifications(),
+    };
+  }
+  const [{ createRedisRefreshTokenStore }, { createRedisRateLimiter }, { createRedisNotifications }] = await Promise.all([
+    import('@nationpulse/redis/refresh-token-store'),
+    import('@nationpulse/redis/rate-limiter'),
+    import('@nationpulse/redis/notifications'),
+  ]);
+  return {
+    refreshTokens: createRedisRefreshTokenStore({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
+    rateLimiter: createRedisRateLimiter({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
+    notifications: () => createRedisNotifications({ url: config.REDIS_URL!, keyPrefix: config.REDIS_KEY_PREFIX }),
+  };
+};
 
 /**
  * Starts the gateway: the one entry point for clients. Stores, cache and notifications passed in
@@ -57,11 +61,11 @@ const stateAdapters = (config: GatewayConfig): { refreshTokens: RefreshTokenStor
 export const startGatewayService = async (config: GatewayConfig, shared: GatewayShared = {}): Promise<GatewayService> => {
   const logger = shared.logger ?? createLogger('gateway', config.LOG_LEVEL);
   const now = () => systemClock.now().getTime();
-  const readStore = shared.readStore ?? createReadStore(config);
+  const readStore = shared.readStore ?? (await createReadStore(config));
   // The permissions hashes are kept by the projectors in a shared cache (Redis, or the embedded
   // platform's); a private in-process cache would hold none, so the read store answers alone.
-  const cache = shared.cache ?? (config.CACHE === 'redis' ? createCache(config) : null);
-  const { refreshTokens, rateLimiter, notifications: createNotifications } = stateAdapters(config);
+  const cache = shared.cache ?? (config.CACHE === 'redis' ? await createCache(config) : null);
+  const { refreshTokens, rateLimiter, notifications: createNotifications } = await stateAdapters(config);
   const notifications = shared.notifications ?? createNotifications();
   const metrics = createGatewayMetrics();
 
@@ -133,7 +137,7 @@ export const startGatewayService = async (config: GatewayConfig, shared: Gateway
   let notifier: Notifier | null = null;
   let eventStore: EventStore | null = null;
   if (config.NOTIFIER_ENABLED) {
-    eventStore = shared.eventStore ?? createEventStore(config);
+    eventStore = shared.eventStore ?? (await createEventStore(config));
     notifier = createNotifier({
       eventStore,
       notifications,

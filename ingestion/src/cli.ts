@@ -40,7 +40,7 @@ const main = async (): Promise<number> => {
     ? await readSpecArgument(specText)
     : { kind: 'world-bank-csv', path: values.file, ...(values.indicator ? { indicator: values.indicator } : {}) };
   const source = createSource(spec as SourceSpecInput, { config });
-  const eventStore = createEventStore(config);
+  const eventStore = await createEventStore(config);
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     {

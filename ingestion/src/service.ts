@@ -44,12 +44,12 @@ export const startIngestionService = async (
   const logger = shared.logger ?? createLogger('ingestion', config.LOG_LEVEL);
   const registry = createMetricsRegistry('ingestion');
   const metrics = createIngestionMetrics(registry);
-  const eventStore = withEventStoreMetrics(shared.eventStore ?? createEventStore(config), registry);
+  const eventStore = withEventStoreMetrics(shared.eventStore ?? (await createEventStore(config)), registry);
   const clock = systemClock;
   const adapters =
     shared.scheduler && shared.lock
       ? { scheduler: shared.scheduler, lock: shared.lock }
-      : createSchedulingAdapters(config, (job, err) => logger.error({ err, jobId: job.id, schedule: job.scheduleId, attempts: job.attempt }, 'ingestion job failed its last attempt'));
+      : await createSchedulingAdapters(config, (job, err) => logger.error({ err, jobId: job.id, schedule: job.scheduleId, attempts: job.attempt }, 'ingestion job failed its last attempt'));
   const { scheduler, lock } = adapters;
   const tokens = createTokenService({ secret: jwtSecretOf(config), issuer: config.JWT_ISSUER, accessTtlSeconds: 900, clock });
   const authorize = createTriggerAuthorizer({ tokens, eventStore, clock });

@@ -23,8 +23,8 @@ const main = async (): Promise<number> => {
     return 64;
   }
   const config = parseConfig(projectorsConfigSchema);
-  const eventStore = createEventStore(config);
-  const readStore = createReadStore(config);
+  const eventStore = await createEventStore(config);
+  const readStore = await createReadStore(config);
   const interactive = process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     { format: ' {projection} |{bar}| {percentage}% | position {value}/{total} | {rate} ev/s | ETA {eta_formatted}', hideCursor: interactive, noTTYOutput: !interactive, notTTYSchedule: 1000, stream: process.stderr },

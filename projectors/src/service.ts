@@ -21,12 +21,12 @@ export const startProjectorsService = async (
   shared: { eventStore?: EventStore; readStore?: ReadStore; cache?: Cache; logger?: Logger } = {},
 ): Promise<ProjectorsService> => {
   const logger = shared.logger ?? createLogger('projectors', config.LOG_LEVEL);
-  const eventStore = shared.eventStore ?? createEventStore(config);
-  const readStore = shared.readStore ?? createReadStore(config);
+  const eventStore = shared.eventStore ?? (await createEventStore(config));
+  const readStore = shared.readStore ?? (await createReadStore(config));
   // The derived structures (ranking boards, permission hashes, invalidation of cached answers) are
   // for other readers: worth keeping with a shared Redis, or with the embedded platform's cache,
   // which its read API reads. A private in-process cache would be read by no one.
-  const cache = shared.cache ?? (config.CACHE === 'redis' ? createCache(config) : undefined);
+  const cache = shared.cache ?? (config.CACHE === 'redis' ? await createCache(config) : undefined);
   let manager: ProjectionManager | null = null;
   const metrics = createProjectorMetrics(createMetricsRegistry('projectors'), () => manager);
   manager = createProjectors({

@@ -22,8 +22,8 @@ export const startReadApiService = async (
 ): Promise<ReadApiService> => {
   const logger = shared.logger ?? createLogger('read-api', config.LOG_LEVEL);
   const metrics = createMetricsRegistry('read-api');
-  const readStore = shared.readStore ?? createReadStore(config);
-  const cache = shared.cache ?? createCache(config);
+  const readStore = shared.readStore ?? (await createReadStore(config));
+  const cache = shared.cache ?? (await createCache(config));
   const { executor } = createReadSide({
     readStore,
     cache,

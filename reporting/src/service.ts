@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { createLocalArtifactStore } from '@nationpulse/embedded/local-artifact-store';
 import { createSqliteMessageBus } from '@nationpulse/embedded/sqlite-message-bus';
 import { createAggregateExecutor } from '@nationpulse/event-sourcing';
-import { createKafkaMessageBus } from '@nationpulse/kafka';
-import { createGridFsArtifactStore } from '@nationpulse/mongodb/gridfs-artifact-store';
 import { createLogger, createTokenService, registeredRoutes, systemClock, type Clock, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { ArtifactStore, EventStore, MessageBus, ReadStore } from '@nationpulse/ports';
 import { createQueryCaller } from '@nationpulse/protos';
@@ -36,9 +34,10 @@ export interface ReportingShared {
   readonly readApiGrpcUrl?: string;
 }
 
-export const createMessageBus = (config: ReportingConfig, logger: Logger): MessageBus =>
+/** Kafka's and MongoDB's drivers are imported only when the configuration picks them. */
+export const createMessageBus = async (config: ReportingConfig, logger: Logger): Promise<MessageBus> =>
   config.MESSAGE_BUS === 'kafka'
-    ? createKafkaMessageBus({
+    ? (await import('@nationpulse/kafka')).createKafkaMessageBus({
         brokers: config.KAFKA_BROKERS!.split(','),
         clientId: config.KAFKA_CLIENT_ID,
         connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS,
@@ -48,9 +47,9 @@ export const createMessageBus = (config: ReportingConfig, logger: Logger): Messa
       })
     : createSqliteMessageBus({ path: join(config.NATIONPULSE_DATA_DIR, 'bus.db') });
 
-export const createArtifactStore = (config: ReportingConfig): ArtifactStore =>
+export const createArtifactStore = async (config: ReportingConfig): Promise<ArtifactStore> =>
   config.ARTIFACT_STORE === 'gridfs'
-    ? createGridFsArtifactStore({ url: config.MONGO_URL!, database: config.MONGO_DATABASE, bucket: config.ARTIFACTS_BUCKET })
+    ? (await import('@nationpulse/mongodb/gridfs-artifact-store')).createGridFsArtifactStore({ url: config.MONGO_URL!, database: config.MONGO_DATABASE, bucket: config.ARTIFACTS_BUCKET })
     : createLocalArtifactStore({ root: config.ARTIFACTS_DIR ?? join(config.NATIONPULSE_DATA_DIR, 'reports') });
 
 /**
@@ -68,8 +67,8 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
     if (!isShared) owned.push(resource);
     return resource;
   };
-  const eventStore = shared.eventStore ?? own(createEventStore(config), false);
-  const bus = shared.bus ?? own(createMessageBus(config, logger), false);
+  const eventStore = shared.eventStore ?? own(await createEventStore(config), false);
+  const bus = shared.bus ?? own(await createMessageBus(config, logger), false);
   const topics = { commands: config.REPORT_COMMANDS_TOPIC, events: config.REPORT_EVENTS_TOPIC, dlq: config.REPORT_DLQ_TOPIC };
   // Both groups' lag, read from the bus at each scrape: it is the group's, whichever process runs
   // its members (workers scaled alone with REPORTING_ROLES=worker serve no /metrics).
@@ -89,10 +88,10 @@ export const startReportingService = async (config: ReportingConfig, shared: Rep
   try {
     await bus.ensureTopics([topics.commands, topics.events, topics.dlq].map((name) => ({ name, partitions: config.REPORT_TOPIC_PARTITIONS })));
     const needsArtifacts = roles.has('worker') || roles.has('http');
-    const artifacts = needsArtifacts ? (shared.artifacts ?? own(createArtifactStore(config), false)) : null;
+    const artifacts = needsArtifacts ? (shared.artifacts ?? own(await createArtifactStore(config), false)) : null;
 
     if (roles.has('relay')) {
-      const checkpoints = shared.readStore ?? own(createReadStore(config), false);
+      const checkpoints = shared.readStore ?? own(await createReadStore(config), false);
       const relay = createOutboxRelay({ eventStore, bus, checkpoints, commandsTopic: topics.commands, logger, metrics });
       relay.start();
       stops.push(() => relay.stop());

@@ -1,4 +1,3 @@
-import { createBullmqScheduler, createRedisDatasetLock } from '@nationpulse/bullmq';
 import { isNationPulseError } from '@nationpulse/domain';
 import { createInProcessLock } from '@nationpulse/embedded/in-process-lock';
 import { createInProcessScheduler } from '@nationpulse/embedded/in-process-scheduler';
@@ -14,14 +13,18 @@ export const SCHEDULER_ACTOR = 'system:scheduler';
 /** A job's payload: the spec to run. */
 const ingestionJobSchema = z.object({ spec: sourceSpecSchema });
 
-/** The scheduler and lock adapters the configuration names: in-process when embedded, BullMQ/Redis when distributed. */
-export const createSchedulingAdapters = (
+/**
+ * The scheduler and lock adapters the configuration names: in-process when embedded, BullMQ/Redis
+ * when distributed (BullMQ and ioredis are then imported, and only then).
+ */
+export const createSchedulingAdapters = async (
   config: IngestionServiceConfig,
   onJobFailed: (job: ScheduledJob, error: unknown) => void,
-): { scheduler: JobScheduler; lock: DatasetLock } => {
+): Promise<{ scheduler: JobScheduler; lock: DatasetLock }> => {
   const retry = { maxAttempts: config.INGESTION_JOB_ATTEMPTS, backoffMs: config.INGESTION_RETRY_BACKOFF_MS, onJobFailed };
   if (config.SCHEDULER === 'bullmq') {
     const url = config.REDIS_URL!;
+    const { createBullmqScheduler, createRedisDatasetLock } = await import('@nationpulse/bullmq');
     return {
       scheduler: createBullmqScheduler({ url, queueName: config.INGESTION_QUEUE, ...retry }),
       lock: createRedisDatasetLock({ url, keyPrefix: `${config.REDIS_KEY_PREFIX}lock:${config.INGESTION_QUEUE}:` }),

@@ -47,9 +47,9 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
   const gatewayConfig = parseConfig(gatewayConfigSchema, env);
   const reportingConfig = parseConfig(reportingConfigSchema, env);
   const ingestion = parseConfig(ingestionServiceConfigSchema, env);
-  const eventStore = createEventStore(write);
-  const readStore = createReadStore(read);
-  const cache = createCache(read);
+  const eventStore = await createEventStore(write);
+  const readStore = await createReadStore(read);
+  const cache = await createCache(read);
   const notifications = createInProcessNotifications();
   const opened: RunningService[] = [];
   try {

@@ -2,10 +2,7 @@ import { join } from 'node:path';
 import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
-import { createEventStoreDbEventStore } from '@nationpulse/eventstoredb';
-import { createMongoReadStore } from '@nationpulse/mongodb';
 import type { Cache, EventStore, ReadStore } from '@nationpulse/ports';
-import { createRedisCache } from '@nationpulse/redis';
 import { z } from 'zod';
 
 /**
@@ -38,16 +35,21 @@ export const requireAdapterUrls = (c: InfrastructureConfig, ctx: z.RefinementCtx
   need(c.CACHE === 'redis', 'REDIS_URL', 'CACHE=redis');
 };
 
-export const createEventStore = (c: InfrastructureConfig): EventStore =>
+// The drivers of the distributed adapters (EventStoreDB's gRPC client, MongoDB, ioredis) are
+// imported only when the configuration picks them: the embedded platform, which uses none of
+// them, would otherwise hold ~45 MB of their modules (and the BSON library's buffers) for nothing.
+
+export const createEventStore = async (c: InfrastructureConfig): Promise<EventStore> =>
   c.EVENT_STORE === 'eventstoredb'
-    ? createEventStoreDbEventStore({ connectionString: c.EVENTSTORE_URL! })
+    ? (await import('@nationpulse/eventstoredb')).createEventStoreDbEventStore({ connectionString: c.EVENTSTORE_URL! })
     : // A write lock held past 2 s fails the call with 503 EVENT_STORE_UNAVAILABLE, inside the
       // gateway's 5 s upstream deadline, so the client gets the store's own code and nothing hangs.
       createSqliteEventStore({ path: join(c.NATIONPULSE_DATA_DIR, 'events.db'), busyTimeoutMs: 2000 });
 
-export const createReadStore = (c: InfrastructureConfig): ReadStore =>
+export const createReadStore = async (c: InfrastructureConfig): Promise<ReadStore> =>
   c.READ_STORE === 'mongodb'
-    ? createMongoReadStore({ url: c.MONGO_URL!, database: c.MONGO_DATABASE })
+    ? (await import('@nationpulse/mongodb')).createMongoReadStore({ url: c.MONGO_URL!, database: c.MONGO_DATABASE })
     : createSqliteReadStore({ path: join(c.NATIONPULSE_DATA_DIR, 'read.db') });
 
-export const createCache = (c: InfrastructureConfig): Cache => (c.CACHE === 'redis' ? createRedisCache({ url: c.REDIS_URL!, keyPrefix: c.REDIS_KEY_PREFIX }) : createInProcessCache());
+export const createCache = async (c: InfrastructureConfig): Promise<Cache> =>
+  c.CACHE === 'redis' ? (await import('@nationpulse/redis')).createRedisCache({ url: c.REDIS_URL!, keyPrefix: c.REDIS_KEY_PREFIX }) : createInProcessCache();
