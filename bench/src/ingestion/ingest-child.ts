@@ -9,6 +9,7 @@
 import { basename, dirname, join } from 'node:path';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { startEmbeddedPlatform } from '@nationpulse/embedded-platform';
+import { applyEmbeddedHeapPolicy } from '@nationpulse/embedded-platform/heap-policy';
 import { parseWorldBankCsvFile, resolveCsvFiles } from '@nationpulse/ingestion';
 import { createTokenService, systemClock } from '@nationpulse/platform';
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,9 @@ const lastSeries = async () => {
   }
   return { indicator: basename(dirname(file)).toUpperCase(), country, points: points.sort((a, b) => a.year - b.year) };
 };
+
+// As `npm start` does (packages/embedded-platform/src/main.ts).
+applyEmbeddedHeapPolicy();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,9 @@
 import { runService } from '@nationpulse/platform';
 import { embeddedPlatformConfigSchema, startEmbeddedPlatform } from './embedded-platform.ts';
+import { applyEmbeddedHeapPolicy } from './heap-policy.ts';
+
+// Before the platform starts: the heap's growth is kept close to what is alive (see heap-policy.ts).
+applyEmbeddedHeapPolicy();
 
 await runService('nationpulse', embeddedPlatformConfigSchema, async () => {
   const platform = await startEmbeddedPlatform();
