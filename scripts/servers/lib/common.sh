@@ -6,7 +6,9 @@
 SERVERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$SERVERS_DIR/../.." && pwd)"
 TOOLS_DIR="$REPO_ROOT/.tools"
-RUN_DIR="$REPO_ROOT/.run"
+# State (pid files, logs, data, locks). A test that stops and starts a server runs a private
+# instance with its own SERVERS_RUN_DIR and ports, so the shared servers are never touched.
+RUN_DIR="${SERVERS_RUN_DIR:-$REPO_ROOT/.run}"
 
 # Every JVM we start carries this marker so that `stop` never signals a
 # process that merely reused a stale pid.
