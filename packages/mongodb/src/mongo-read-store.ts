@@ -182,8 +182,19 @@ const isNamespaceNotFound = (e: unknown): boolean =>
   e instanceof MongoServerError &&
   (e.code === NAMESPACE_NOT_FOUND || e.codeName === 'NamespaceNotFound' || /ns not found|namespace does not exist/i.test(e.message));
 
+/**
+ * What the driver's network errors say. A bulk write that could not be sent (the connection
+ * closed, refused, timed out) reaches the caller wrapped in a MongoBulkWriteError without write
+ * errors, a code or labels: only the message tells it from a write the server refused.
+ */
+const NETWORK_FAILURE = /\bconnection \d+ to \S+ (closed|timed out)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|server selection timed out|topology is closed|connection pool .*cleared/i;
+
+const isUnsentBulkWrite = (e: unknown): boolean =>
+  e instanceof MongoBulkWriteError && ([] as unknown[]).concat(e.writeErrors ?? []).length === 0 && e.code === undefined && NETWORK_FAILURE.test(e.message);
+
 /** A failure a retry may cure: the server out of reach, a timeout, a transient server state. */
 export const isUnavailable = (e: unknown): boolean =>
+  isUnsentBulkWrite(e) ||
   e instanceof MongoServerSelectionError ||
   e instanceof MongoNetworkError || // includes MongoNetworkTimeoutError (socket timeout)
   e instanceof MongoTopologyClosedError ||
