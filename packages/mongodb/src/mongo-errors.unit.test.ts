@@ -12,6 +12,15 @@ describe('isUnavailable: which MongoDB failures are "not now" (503, retried) rat
     expect(isUnavailable(bulkError(new MongoNetworkError('connect ECONNREFUSED 127.0.0.1:45139')))).toBe(true);
   });
 
+  it('counts the socket error the driver lets through unwrapped (a command written to a socket the server closed) as unavailable', () => {
+    // Seen as a 500 from the read API while mongo-java-server stopped: Node's writeAfterFIN error.
+    const epipe = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    expect(isUnavailable(epipe)).toBe(true);
+    expect(isUnavailable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isUnavailable(new Error('something else'))).toBe(false);
+    expect(isUnavailable(Object.assign(new Error('no such file'), { code: 'ENOENT' }))).toBe(false);
+  });
+
   it('does not count a bulk write the server refused (a duplicate key, a validation error) as unavailable', () => {
     expect(isUnavailable(bulkError({ message: 'E11000 duplicate key error', code: 11000, writeErrors: [] }))).toBe(false);
     expect(isUnavailable(bulkError(new MongoServerError({ message: 'Document failed validation', code: 121 })))).toBe(false);
