@@ -35,7 +35,7 @@ export const startProjectorsService = async (
     clock: systemClock,
     batchSize: config.PROJECTORS_BATCH_SIZE,
     onProgress: (p) => metrics.onProgress(p),
-    onError: (projection, error) => logger.error({ err: error, projection }, 'projection stopped'),
+    onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it restarts from its checkpoint when the read store answers'),
     ...(cache
       ? {
           cache,

@@ -32,6 +32,13 @@ CONF="$STATE/server.properties"
 PIDFILE="$STATE/kafka.pid"
 LOGFILE="$STATE/kafka.log"
 MARKER="${SERVERS_MARKER_PREFIX}kafka"
+# For server_wait_ready / server_stop / server_status (lib/common.sh).
+SERVER_LABEL=broker
+SERVER_HOST="$KAFKA_HOST"
+SERVER_PORT="$KAFKA_PORT"
+START_TIMEOUT="$KAFKA_START_TIMEOUT"
+STOP_TIMEOUT="$KAFKA_STOP_TIMEOUT"
+READY_POLL_S=0.5
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 CP="$KAFKA_LIB/*"
 TOOL_JAVA_OPTS=(-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
@@ -124,31 +131,13 @@ ping() {
   fi
 }
 
-wait_ready() {
-  local pid="$1" t0="$2" deadline=$(( $(date +%s) + KAFKA_START_TIMEOUT ))
-  while (( $(date +%s) < deadline )); do
-    if ! pid_alive "$pid" "$MARKER"; then
-      tail_log "$LOGFILE" 80
-      rm -f "$PIDFILE"
-      die "broker process $pid exited during startup (log: ${LOGFILE#"$REPO_ROOT"/})"
-    fi
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT" && ping >/dev/null; then
-      log "ready on $KAFKA_HOST:$KAFKA_PORT (pid $pid) after $(( $(now_ms) - t0 ))ms"
-      return 0
-    fi
-    sleep 0.5
-  done
-  tail_log "$LOGFILE" 80
-  die "broker (pid $pid) did not answer on $KAFKA_HOST:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s; it is left running for inspection (stop: $0 stop)"
-}
-
 do_start() {
   local t0 pid
   t0="$(now_ms)"
   pid="$(our_pid "$PIDFILE" "$MARKER")"
   if [[ -n "$pid" ]]; then
     log "already running (pid $pid); checking it answers"
-    wait_ready "$pid" "$t0"
+    server_wait_ready "$pid" "$t0"
     return 0
   fi
   rm -f "$PIDFILE"
@@ -176,48 +165,11 @@ do_start() {
     "-Dkafka.logs.dir=$STATE/logs" "$MARKER" \
     -cp "$CP" kafka.Kafka "$CONF")"
   log "started broker pid $pid (log: ${LOGFILE#"$REPO_ROOT"/}); waiting up to ${KAFKA_START_TIMEOUT}s"
-  wait_ready "$pid" "$t0"
-}
-
-do_stop() {
-  local pid t0
-  pid="$(our_pid "$PIDFILE" "$MARKER")"
-  if [[ -z "$pid" ]]; then
-    rm -f "$PIDFILE"
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT"; then
-      log "not started by this script; the broker answering on $KAFKA_HOST:$KAFKA_PORT is left alone"
-    else
-      log "not running"
-    fi
-    return 0
-  fi
-  t0="$(now_ms)"
-  stop_pid "$pid" "$MARKER" "$KAFKA_STOP_TIMEOUT"
-  rm -f "$PIDFILE"
-  log "stopped pid $pid in $(( $(now_ms) - t0 ))ms (data kept in ${DATA#"$REPO_ROOT"/})"
-}
-
-do_status() {
-  local pid
-  pid="$(our_pid "$PIDFILE" "$MARKER")"
-  if [[ -n "$pid" ]]; then
-    if port_open "$KAFKA_HOST" "$KAFKA_PORT" && ping >/dev/null; then
-      echo "kafka: running (pid $pid), answering on $KAFKA_HOST:$KAFKA_PORT"
-      return 0
-    fi
-    echo "kafka: running (pid $pid) but not answering on $KAFKA_HOST:$KAFKA_PORT"
-    return 1
-  fi
-  if port_open "$KAFKA_HOST" "$KAFKA_PORT" && ping >/dev/null; then
-    echo "kafka: answering on $KAFKA_HOST:$KAFKA_PORT (not started by this script)"
-    return 0
-  fi
-  echo "kafka: stopped"
-  return 3
+  server_wait_ready "$pid" "$t0"
 }
 
 do_reset() {
-  do_stop
+  server_stop
   rm -rf "$DATA" "$STATE/cluster.id"
   log "deleted ${DATA#"$REPO_ROOT"/}; the next start formats fresh storage"
 }
@@ -247,9 +199,9 @@ do_smoke() {
 
 case "${1:-}" in
   start) with_lock kafka do_start ;;
-  stop) with_lock kafka do_stop ;;
-  restart) with_lock kafka do_stop; with_lock kafka do_start ;;
-  status) do_status ;;
+  stop) with_lock kafka server_stop "data kept in ${DATA#"$REPO_ROOT"/}" ;;
+  restart) with_lock kafka server_stop "data kept in ${DATA#"$REPO_ROOT"/}"; with_lock kafka do_start ;;
+  status) server_status ;;
   reset) with_lock kafka do_reset ;;
   smoke) do_smoke ;;
   run-class) shift; run_class "$@" ;;

@@ -29,6 +29,13 @@ PIDFILE="$STATE/mongo.pid"
 LOGFILE="$STATE/mongo.log"
 MONGO_H2_FILE="${MONGO_H2_FILE:-$STATE/data/mongo.mv}"
 MARKER="${SERVERS_MARKER_PREFIX}mongo"
+# For server_wait_ready / server_stop / server_status (lib/common.sh).
+SERVER_LABEL=mongo-wire-server
+SERVER_HOST="$MONGO_HOST"
+SERVER_PORT="$MONGO_PORT"
+START_TIMEOUT="$MONGO_START_TIMEOUT"
+STOP_TIMEOUT="$MONGO_STOP_TIMEOUT"
+READY_POLL_S=0.2
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 CP="$OUT/build/classes:$OUT/lib/*"
 MAIN=nationpulse.servers.MongoWireServer
@@ -73,31 +80,13 @@ ping() {
   fi
 }
 
-wait_ready() {
-  local pid="$1" t0="$2" deadline=$(( $(date +%s) + MONGO_START_TIMEOUT )) answer
-  while (( $(date +%s) < deadline )); do
-    if ! pid_alive "$pid" "$MARKER"; then
-      tail_log "$LOGFILE" 60
-      rm -f "$PIDFILE"
-      die "mongo-wire-server process $pid exited during startup (log: ${LOGFILE#"$REPO_ROOT"/})"
-    fi
-    if port_open "$MONGO_HOST" "$MONGO_PORT" && answer="$(ping)"; then
-      log "ready on $MONGO_HOST:$MONGO_PORT (pid $pid) after $(( $(now_ms) - t0 ))ms: ${answer:-tcp ok}"
-      return 0
-    fi
-    sleep 0.2
-  done
-  tail_log "$LOGFILE" 60
-  die "mongo-wire-server (pid $pid) did not answer on $MONGO_HOST:$MONGO_PORT within ${MONGO_START_TIMEOUT}s; left running for inspection (stop: $0 stop)"
-}
-
 do_start() {
   local t0 pid
   t0="$(now_ms)"
   pid="$(our_pid "$PIDFILE" "$MARKER")"
   if [[ -n "$pid" ]]; then
     log "already running (pid $pid); checking it answers"
-    wait_ready "$pid" "$t0"
+    server_wait_ready "$pid" "$t0"
     return 0
   fi
   rm -f "$PIDFILE"
@@ -123,57 +112,20 @@ do_start() {
     -Dorg.slf4j.simpleLogger.log.io.netty=warn \
     "$MARKER" -cp "$CP" "$MAIN")"
   log "started pid $pid, backend $MONGO_BACKEND (log: ${LOGFILE#"$REPO_ROOT"/}); waiting up to ${MONGO_START_TIMEOUT}s"
-  wait_ready "$pid" "$t0"
-}
-
-do_stop() {
-  local pid t0
-  pid="$(our_pid "$PIDFILE" "$MARKER")"
-  if [[ -z "$pid" ]]; then
-    rm -f "$PIDFILE"
-    if port_open "$MONGO_HOST" "$MONGO_PORT"; then
-      log "not started by this script; the server answering on $MONGO_HOST:$MONGO_PORT is left alone"
-    else
-      log "not running"
-    fi
-    return 0
-  fi
-  t0="$(now_ms)"
-  stop_pid "$pid" "$MARKER" "$MONGO_STOP_TIMEOUT"
-  rm -f "$PIDFILE"
-  log "stopped pid $pid in $(( $(now_ms) - t0 ))ms"
-}
-
-do_status() {
-  local pid
-  pid="$(our_pid "$PIDFILE" "$MARKER")"
-  if [[ -n "$pid" ]]; then
-    if port_open "$MONGO_HOST" "$MONGO_PORT" && ping >/dev/null; then
-      echo "mongo: running (pid $pid), answering on $MONGO_HOST:$MONGO_PORT"
-      return 0
-    fi
-    echo "mongo: running (pid $pid) but not answering on $MONGO_HOST:$MONGO_PORT"
-    return 1
-  fi
-  if port_open "$MONGO_HOST" "$MONGO_PORT" && ping >/dev/null; then
-    echo "mongo: answering on $MONGO_HOST:$MONGO_PORT (not started by this script)"
-    return 0
-  fi
-  echo "mongo: stopped"
-  return 3
+  server_wait_ready "$pid" "$t0"
 }
 
 do_reset() {
-  do_stop
+  server_stop
   rm -f "$MONGO_H2_FILE"
   log "deleted ${MONGO_H2_FILE#"$REPO_ROOT"/} (h2 backend data)"
 }
 
 case "${1:-}" in
   start) with_lock mongo do_start ;;
-  stop) with_lock mongo do_stop ;;
-  restart) with_lock mongo do_stop; with_lock mongo do_start ;;
-  status) do_status ;;
+  stop) with_lock mongo server_stop ;;
+  restart) with_lock mongo server_stop; with_lock mongo do_start ;;
+  status) server_status ;;
   build) with_lock mongo build ;;
   reset) with_lock mongo do_reset ;;
   *) usage ;;

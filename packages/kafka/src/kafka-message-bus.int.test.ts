@@ -29,4 +29,13 @@ describe('Kafka adapter errors', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     await bus.close();
   });
+
+  it('answers a ping with MESSAGE_BUS_UNAVAILABLE within its limit while the broker is down, not after the client retries (~20 s)', async () => {
+    // Default retries: a health check must not wait for them.
+    const bus = createKafkaMessageBus({ brokers: ['127.0.0.1:1'], pingTimeoutMs: 1_500 });
+    const started = Date.now();
+    await expect(bus.ping()).rejects.toBeInstanceOf(MessageBusUnavailableError);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await bus.close();
+  });
 });

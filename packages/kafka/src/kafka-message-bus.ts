@@ -15,6 +15,11 @@ export interface KafkaMessageBusOptions {
   /** Retries of a failed request, with exponential backoff from initialRetryTimeMs (default 6 from 300 ms, ~20 s in all). */
   readonly retries?: number;
   readonly initialRetryTimeMs?: number;
+  /**
+   * Limit of `ping` (default 5 s). The admin client's own retries would make a health check wait
+   * ~20 s while the broker is down; a probe answers "down" within this instead.
+   */
+  readonly pingTimeoutMs?: number;
   /** A consumer silent this long leaves its group and its partitions move (default 10 s; the broker allows ≥ 6 s). */
   readonly sessionTimeoutMs?: number;
   /**
@@ -212,10 +217,21 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
     },
 
     async ping() {
-      await translated(async () => {
+      const limitMs = options.pingTimeoutMs ?? 5_000;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new MessageBusUnavailableError(`Kafka is unavailable: no answer within ${limitMs} ms`)), limitMs);
+      });
+      const probe = translated(async () => {
         const a = await getAdmin();
         await a.describeCluster();
       });
+      probe.catch(() => undefined); // settled after the limit: nobody waits for it any more
+      try {
+        await Promise.race([probe, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async close() {

@@ -182,8 +182,28 @@ const isNamespaceNotFound = (e: unknown): boolean =>
   e instanceof MongoServerError &&
   (e.code === NAMESPACE_NOT_FOUND || e.codeName === 'NamespaceNotFound' || /ns not found|namespace does not exist/i.test(e.message));
 
+/**
+ * What the driver's network errors say. A bulk write that could not be sent (the connection
+ * closed, refused, timed out) reaches the caller wrapped in a MongoBulkWriteError without write
+ * errors, a code or labels: only the message tells it from a write the server refused.
+ */
+const NETWORK_FAILURE = /\bconnection \d+ to \S+ (closed|timed out)|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|server selection timed out|topology is closed|connection pool .*cleared/i;
+
+/**
+ * Socket errors the driver lets through unwrapped: a command written to a socket the server just
+ * closed fails with Node's own EPIPE ("This socket has been ended by the other party").
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ERR_STREAM_WRITE_AFTER_END', 'ERR_STREAM_DESTROYED']);
+const isRawSocketError = (e: unknown): boolean =>
+  e instanceof Error && !(e instanceof MongoError) && SOCKET_ERROR_CODES.has(String((e as { code?: unknown }).code));
+
+const isUnsentBulkWrite = (e: unknown): boolean =>
+  e instanceof MongoBulkWriteError && ([] as unknown[]).concat(e.writeErrors ?? []).length === 0 && e.code === undefined && NETWORK_FAILURE.test(e.message);
+
 /** A failure a retry may cure: the server out of reach, a timeout, a transient server state. */
 export const isUnavailable = (e: unknown): boolean =>
+  isUnsentBulkWrite(e) ||
+  isRawSocketError(e) ||
   e instanceof MongoServerSelectionError ||
   e instanceof MongoNetworkError || // includes MongoNetworkTimeoutError (socket timeout)
   e instanceof MongoTopologyClosedError ||

@@ -36,6 +36,13 @@ export interface ProjectionManagerOptions {
   readonly onProgress?: (progress: RunnerProgress) => void;
   readonly onError?: (projection: string, error: unknown) => void;
   readonly hooks?: Readonly<Record<string, ProjectionHooks>>;
+  /**
+   * A live copy whose runner failed (the read store out of reach, say) is started again from its
+   * stored checkpoint after this delay, doubled after each failure without progress up to
+   * `maxRestartDelayMs` (defaults 500 ms and 5 s).
+   */
+  readonly restartDelayMs?: number;
+  readonly maxRestartDelayMs?: number;
 }
 
 export interface ProjectionManager {
@@ -53,6 +60,8 @@ interface Slot {
   rebuilding: Promise<void> | null;
   rate: { position: Position; at: number; eventsPerSecond: number };
   error: string | null;
+  /** Live-runner failures since it last made progress (sets the restart delay). */
+  failures: number;
 }
 
 export const createProjectionManager = (options: ProjectionManagerOptions): ProjectionManager => {
@@ -60,7 +69,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
   const slots = new Map<string, Slot>(
     options.projections.map((definition) => [
       definition.name,
-      { definition, live: null, shadow: null, rebuilding: null, rate: { position: 0, at: Date.now(), eventsPerSecond: 0 }, error: null },
+      { definition, live: null, shadow: null, rebuilding: null, rate: { position: 0, at: Date.now(), eventsPerSecond: 0 }, error: null, failures: 0 },
     ]),
   );
   let stopped = false;
@@ -83,6 +92,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
   };
 
   const track = (slot: Slot, progress: RunnerProgress) => {
+    if (progress.copy === 'live') slot.failures = 0;
     if (progress.copy === 'shadow' || !slot.shadow) {
       const now = Date.now();
       const seconds = (now - slot.rate.at) / 1000;
@@ -106,8 +116,41 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     r.done.catch((e: unknown) => {
       slot.error = e instanceof Error ? e.message : String(e);
       options.onError?.(slot.definition.name, e);
+      if (copy === 'live') restartLive(slot, r);
     });
     return r;
+  };
+
+  /**
+   * Starts a failed live runner again, from the checkpoint the store holds then: after an outage
+   * it resumes where its last commit left off; on a store that came back empty (an in-memory
+   * server, a restored older backup) it finds no bookkeeping and starts over as on a first start.
+   * Not during a rebuild, whose own failure is reported and which swaps in a new live runner.
+   */
+  const restartLive = (slot: Slot, failed: ProjectionRunner) => {
+    const first = options.restartDelayMs ?? 500;
+    const delay = Math.min(options.maxRestartDelayMs ?? 5_000, first * 2 ** slot.failures);
+    slot.failures++;
+    setTimeout(() => {
+      if (stopped || slot.live !== failed || slot.rebuilding) return;
+      void (async () => {
+        try {
+          if (!(await readRecord(slot.definition.name))) await initialise(slot.definition);
+        } catch {
+          restartLive(slot, failed); // still out of reach: try again later
+          return;
+        }
+        if (stopped || slot.live !== failed || slot.rebuilding) return;
+        slot.error = null;
+        slot.live = runner(slot, 'live');
+      })();
+    }, delay).unref();
+  };
+
+  /** A projection's first start on a store: its indexes and its bookkeeping record. */
+  const initialise = async (definition: ProjectionDefinition) => {
+    for (const c of definition.collections) for (const fields of c.indexes) await readStore.ensureIndex(c.name, fields);
+    await writeRecord({ name: definition.name, version: definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
   };
 
   const prepareShadow = async (definition: ProjectionDefinition, fresh: boolean) => {
@@ -197,8 +240,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
         const { definition } = slot;
         const record = await readRecord(definition.name);
         if (!record) {
-          for (const c of definition.collections) for (const fields of c.indexes) await readStore.ensureIndex(c.name, fields);
-          await writeRecord({ name: definition.name, version: definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
+          await initialise(definition);
           slot.live = runner(slot, 'live');
         } else if (record.status === 'swapping') {
           await swap(slot, record); // a crash mid-swap: finish it

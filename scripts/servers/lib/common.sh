@@ -6,7 +6,9 @@
 SERVERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$SERVERS_DIR/../.." && pwd)"
 TOOLS_DIR="$REPO_ROOT/.tools"
-RUN_DIR="$REPO_ROOT/.run"
+# State (pid files, logs, data, locks). A test that stops and starts a server runs a private
+# instance with its own SERVERS_RUN_DIR and ports, so the shared servers are never touched.
+RUN_DIR="${SERVERS_RUN_DIR:-$REPO_ROOT/.run}"
 
 # Every JVM we start carries this marker so that `stop` never signals a
 # process that merely reused a stale pid.
@@ -139,4 +141,69 @@ mvn_run() {
     die "mvn $* failed (exit $rc)"
   fi
   rm -f "$out"
+}
+
+# --- Start/stop/status shared by the JVM servers (kafka.sh, mongo.sh) ---------------------------
+# The caller sets SERVICE, SERVER_LABEL (for messages), SERVER_HOST, SERVER_PORT, START_TIMEOUT,
+# STOP_TIMEOUT (s), READY_POLL_S, PIDFILE, LOGFILE, MARKER, and defines `ping` (exit 0 when the
+# server answers; what it prints is logged).
+
+# server_wait_ready PID T0_MS -> 0 once the server answers; dies with the log's tail if the
+# process exits or does not answer within START_TIMEOUT (it is then left running for inspection).
+server_wait_ready() {
+  local pid="$1" t0="$2" deadline=$(( $(date +%s) + START_TIMEOUT )) answer
+  while (( $(date +%s) < deadline )); do
+    if ! pid_alive "$pid" "$MARKER"; then
+      tail_log "$LOGFILE" 80
+      rm -f "$PIDFILE"
+      die "$SERVER_LABEL process $pid exited during startup (log: ${LOGFILE#"$REPO_ROOT"/})"
+    fi
+    if port_open "$SERVER_HOST" "$SERVER_PORT" && answer="$(ping)"; then
+      log "ready on $SERVER_HOST:$SERVER_PORT (pid $pid) after $(( $(now_ms) - t0 ))ms${answer:+: $answer}"
+      return 0
+    fi
+    sleep "$READY_POLL_S"
+  done
+  tail_log "$LOGFILE" 80
+  die "$SERVER_LABEL (pid $pid) did not answer on $SERVER_HOST:$SERVER_PORT within ${START_TIMEOUT}s; it is left running for inspection (stop: $0 stop)"
+}
+
+# server_stop [NOTE] -> stops the server these scripts started (SIGTERM, then SIGKILL after
+# STOP_TIMEOUT); leaves alone anything else answering on the port.
+server_stop() {
+  local pid t0
+  pid="$(our_pid "$PIDFILE" "$MARKER")"
+  if [[ -z "$pid" ]]; then
+    rm -f "$PIDFILE"
+    if port_open "$SERVER_HOST" "$SERVER_PORT"; then
+      log "not started by this script; the $SERVER_LABEL answering on $SERVER_HOST:$SERVER_PORT is left alone"
+    else
+      log "not running"
+    fi
+    return 0
+  fi
+  t0="$(now_ms)"
+  stop_pid "$pid" "$MARKER" "$STOP_TIMEOUT"
+  rm -f "$PIDFILE"
+  log "stopped pid $pid in $(( $(now_ms) - t0 ))ms${1:+ ($1)}"
+}
+
+# server_status -> 0 answering, 1 ours but not answering, 3 stopped.
+server_status() {
+  local pid
+  pid="$(our_pid "$PIDFILE" "$MARKER")"
+  if [[ -n "$pid" ]]; then
+    if port_open "$SERVER_HOST" "$SERVER_PORT" && ping >/dev/null; then
+      echo "$SERVICE: running (pid $pid), answering on $SERVER_HOST:$SERVER_PORT"
+      return 0
+    fi
+    echo "$SERVICE: running (pid $pid) but not answering on $SERVER_HOST:$SERVER_PORT"
+    return 1
+  fi
+  if port_open "$SERVER_HOST" "$SERVER_PORT" && ping >/dev/null; then
+    echo "$SERVICE: answering on $SERVER_HOST:$SERVER_PORT (not started by this script)"
+    return 0
+  fi
+  echo "$SERVICE: stopped"
+  return 3
 }
