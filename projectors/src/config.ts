@@ -8,6 +8,8 @@ export const projectorsConfigSchema = z
     PROJECTORS_HOST: z.string().default('127.0.0.1'),
     PROJECTORS_HTTP_PORT: configFields.port(8083),
     PROJECTORS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Write-behind while catching up or rebuilding: at most this long between read-store commits (0: every batch). */
+    PROJECTORS_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     ...infrastructureConfig,
     LOG_LEVEL: configFields.logLevel,
   })

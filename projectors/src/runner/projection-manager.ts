@@ -33,6 +33,8 @@ export interface ProjectionManagerOptions {
   readonly batchSize?: number;
   /** Documents each runner keeps in memory between batches; see `ProjectionRunnerOptions`. */
   readonly cachedDocuments?: number;
+  /** Write-behind while catching up: at most this long between commits (ms); see `ProjectionRunnerOptions`. */
+  readonly commitIntervalMs?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
   readonly onError?: (projection: string, error: unknown) => void;
   readonly hooks?: Readonly<Record<string, ProjectionHooks>>;
@@ -100,6 +102,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       copy,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.cachedDocuments !== undefined ? { cachedDocuments: options.cachedDocuments } : {}),
+      ...(options.commitIntervalMs !== undefined ? { commitIntervalMs: options.commitIntervalMs } : {}),
       ...(copy === 'live' && options.hooks?.[slot.definition.name]?.beforeCommit ? { beforeCommit: options.hooks[slot.definition.name]!.beforeCommit! } : {}),
       onProgress: (p) => track(slot, p),
     });
