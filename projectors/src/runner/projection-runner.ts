@@ -294,7 +294,7 @@ const applyEvents = async (
       if (!entry.dirty) continue;
       const { doc, position } = entry;
       if (defer && entry.load) {
-        if (!deferredById) deferred.documents.set(logical, (deferredById = new Map()));
+        if (!deferredById) deferred.documents.set(logical, (deferredById = new Map<string, CachedDocument>()));
         if (!deferredById.has(id)) deferred.size++;
         deferredById.set(id, { doc, position });
       } else {

@@ -113,7 +113,7 @@ describe('projection runner', () => {
   });
 
   it('defers the documents of full batches while catching up and commits each once, with the checkpoint', async () => {
-    const { eventStore, readStore } = setup();
+    const { eventStore } = setup();
     await seedObservations(eventStore, countries, [2000, 2001], 20);
     const head = await eventStore.headPosition();
     const reference = setup().readStore;
