@@ -38,6 +38,7 @@ const main = async (): Promise<number> => {
     clock: systemClock,
     batchSize: config.PROJECTORS_BATCH_SIZE,
     commitIntervalMs: config.PROJECTORS_COMMIT_INTERVAL_MS,
+    rebuildCommitIntervalMs: config.PROJECTORS_REBUILD_COMMIT_INTERVAL_MS,
     ...(name ? { onProgress: (p) => {
       if (p.projection !== name || (command === 'rebuild' && p.copy !== 'shadow')) return;
       applied += p.eventsApplied;

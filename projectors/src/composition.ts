@@ -17,6 +17,7 @@ export const createProjectors = (deps: {
   clock: Clock;
   batchSize?: number;
   commitIntervalMs?: number;
+  rebuildCommitIntervalMs?: number;
   projections?: readonly ProjectionDefinition[];
   onProgress?: (p: RunnerProgress) => void;
   onError?: (projection: string, error: unknown) => void;
@@ -35,6 +36,7 @@ export const createProjectors = (deps: {
     clock: deps.clock,
     ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
     ...(deps.commitIntervalMs !== undefined ? { commitIntervalMs: deps.commitIntervalMs } : {}),
+    ...(deps.rebuildCommitIntervalMs !== undefined ? { rebuildCommitIntervalMs: deps.rebuildCommitIntervalMs } : {}),
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
     ...(derived ? { hooks: derived.hooks } : {}),

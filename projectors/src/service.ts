@@ -35,6 +35,7 @@ export const startProjectorsService = async (
     clock: systemClock,
     batchSize: config.PROJECTORS_BATCH_SIZE,
     commitIntervalMs: config.PROJECTORS_COMMIT_INTERVAL_MS,
+    rebuildCommitIntervalMs: config.PROJECTORS_REBUILD_COMMIT_INTERVAL_MS,
     onProgress: (p) => metrics.onProgress(p),
     onError: (projection, error) => logger.error({ err: error, projection }, 'projection stopped'),
     ...(cache

@@ -269,7 +269,7 @@ describe('projection manager', () => {
         return readStore.commit(writes, checkpoint);
       },
     };
-    const interrupted = createProjectionManager({ eventStore, readStore: crashing, projections: [tallyProjection(2)], clock, batchSize: 2, commitIntervalMs: 0 });
+    const interrupted = createProjectionManager({ eventStore, readStore: crashing, projections: [tallyProjection(2)], clock, batchSize: 2, rebuildCommitIntervalMs: 0 });
     await interrupted.start();
     await eventually(async () => (await interrupted.status())[0]?.status === 'failed');
     await interrupted.stop();
