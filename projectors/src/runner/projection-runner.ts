@@ -376,7 +376,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     if (head <= position) return;
     for await (const next of eventStore.readAll({ after: position, filter, maxCount: 1 })) if (next.position <= head) return;
     await readStore.commit([], { name, position: head });
-    position = head;
+    position = applied = head;
   };
 
   const run = async () => {
@@ -425,7 +425,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     };
     /** Commits what full batches left deferred: before going idle, and when stopping. */
     const commitDeferredBatches = async () => {
-      if (!deferred || applied === position) return;
+      if (!deferred || applied <= position) return;
       try {
         await commitDeferred(readStore, projection, copy, deferred, applied, beforeCommit);
       } catch (error) {

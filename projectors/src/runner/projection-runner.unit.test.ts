@@ -179,6 +179,11 @@ describe('projection runner', () => {
     const runner = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(), copy: 'live', idleCheckMs: 20 });
     const other = await eventStore.append('user-1', [{ ...recorded('FRA', 'SP.POP.TOTL', []), type: 'UserDisabled', data: { userId: '1', reason: 'x' } }], 'no_stream');
     await eventually(async () => (await readStore.checkpoint('tally')) === other.position);
+    // …and the runner's own position stays there through the next idle checks.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      expect(runner.position()).toBe(other.position);
+    }
     await runner.stop();
   });
 
