@@ -188,7 +188,7 @@ const clearDeferred = (deferred: DeferredWrites): void => {
 };
 
 /** Commits the deferred documents with the checkpoint at `position`. */
-export const commitDeferred = async (
+const commitDeferred = async (
   readStore: ReadStore,
   projection: ProjectionDefinition,
   copy: Copy,
