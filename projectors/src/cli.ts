@@ -37,6 +37,8 @@ const main = async (): Promise<number> => {
     readStore,
     clock: systemClock,
     batchSize: config.PROJECTORS_BATCH_SIZE,
+    commitIntervalMs: config.PROJECTORS_COMMIT_INTERVAL_MS,
+    rebuildCommitIntervalMs: config.PROJECTORS_REBUILD_COMMIT_INTERVAL_MS,
     ...(name ? { onProgress: (p) => {
       if (p.projection !== name || (command === 'rebuild' && p.copy !== 'shadow')) return;
       applied += p.eventsApplied;

@@ -16,6 +16,8 @@ export const createProjectors = (deps: {
   readStore: ReadStore;
   clock: Clock;
   batchSize?: number;
+  commitIntervalMs?: number;
+  rebuildCommitIntervalMs?: number;
   projections?: readonly ProjectionDefinition[];
   onProgress?: (p: RunnerProgress) => void;
   onError?: (projection: string, error: unknown) => void;
@@ -33,6 +35,8 @@ export const createProjectors = (deps: {
     projections,
     clock: deps.clock,
     ...(deps.batchSize ? { batchSize: deps.batchSize } : {}),
+    ...(deps.commitIntervalMs !== undefined ? { commitIntervalMs: deps.commitIntervalMs } : {}),
+    ...(deps.rebuildCommitIntervalMs !== undefined ? { rebuildCommitIntervalMs: deps.rebuildCommitIntervalMs } : {}),
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
     ...(derived ? { hooks: derived.hooks } : {}),

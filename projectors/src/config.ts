@@ -8,6 +8,10 @@ export const projectorsConfigSchema = z
     PROJECTORS_HOST: z.string().default('127.0.0.1'),
     PROJECTORS_HTTP_PORT: configFields.port(8083),
     PROJECTORS_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Write-behind while a live copy catches up: at most this long between read-store commits (0: every batch). */
+    PROJECTORS_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+    /** The same for a rebuild's shadow copy, which no one reads: what a killed rebuild redoes. */
+    PROJECTORS_REBUILD_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     ...infrastructureConfig,
     LOG_LEVEL: configFields.logLevel,
   })

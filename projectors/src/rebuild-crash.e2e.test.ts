@@ -34,7 +34,7 @@ const shadowCheckpoint = async (dataDir: string, projectionName: string): Promis
 const runCli = (dataDir: string, args: string[], killAfterProgressBeyond?: number, projectionName = '') =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      env: { ...process.env, NATIONPULSE_DATA_DIR: dataDir, PROJECTORS_BATCH_SIZE: '4' },
+      env: { ...process.env, NATIONPULSE_DATA_DIR: dataDir, PROJECTORS_BATCH_SIZE: '4', PROJECTORS_REBUILD_COMMIT_INTERVAL_MS: '20' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -34,6 +34,8 @@ export const startProjectorsService = async (
     readStore,
     clock: systemClock,
     batchSize: config.PROJECTORS_BATCH_SIZE,
+    commitIntervalMs: config.PROJECTORS_COMMIT_INTERVAL_MS,
+    rebuildCommitIntervalMs: config.PROJECTORS_REBUILD_COMMIT_INTERVAL_MS,
     onProgress: (p) => metrics.onProgress(p),
     onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it restarts from its checkpoint when the read store answers'),
     ...(cache

@@ -33,6 +33,14 @@ export interface ProjectionManagerOptions {
   readonly batchSize?: number;
   /** Documents each runner keeps in memory between batches; see `ProjectionRunnerOptions`. */
   readonly cachedDocuments?: number;
+  /** Write-behind while a live copy catches up: at most this long between commits (ms); see `ProjectionRunnerOptions`. */
+  readonly commitIntervalMs?: number;
+  /**
+   * The same for a rebuild's shadow copy (default 10 s): no one reads it, so only the work a
+   * killed rebuild redoes bounds it, and a longer window writes a document touched again and
+   * again (a country profile, a series revised by the next run) fewer times.
+   */
+  readonly rebuildCommitIntervalMs?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
   readonly onError?: (projection: string, error: unknown) => void;
   readonly hooks?: Readonly<Record<string, ProjectionHooks>>;
@@ -110,6 +118,11 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       copy,
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.cachedDocuments !== undefined ? { cachedDocuments: options.cachedDocuments } : {}),
+      ...(copy === 'shadow'
+        ? { commitIntervalMs: options.rebuildCommitIntervalMs ?? 10_000 }
+        : options.commitIntervalMs !== undefined
+          ? { commitIntervalMs: options.commitIntervalMs }
+          : {}),
       ...(copy === 'live' && options.hooks?.[slot.definition.name]?.beforeCommit ? { beforeCommit: options.hooks[slot.definition.name]!.beforeCommit! } : {}),
       onProgress: (p) => track(slot, p),
     });

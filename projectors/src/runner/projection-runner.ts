@@ -6,6 +6,7 @@ import { checkpointName, physicalCollection, type Copy } from './naming.ts';
 export interface RunnerProgress {
   readonly projection: string;
   readonly copy: Copy;
+  /** The last position applied (committed, or held as deferred writes until the next commit). */
   readonly position: Position;
   readonly eventsApplied: number;
   readonly batchMs: number;
@@ -20,6 +21,12 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** Documents the runner keeps in memory between batches (see `DocumentCache`); 0 turns the cache off. */
   readonly cachedDocuments?: number;
+  /**
+   * Write-behind while catching up (see `DeferredWrites`): full batches of events are committed
+   * together, with the checkpoint, at most this often (ms); a partial batch (the runner has caught
+   * up) is committed at once. 0 commits every batch. Default 1000. Needs the cache.
+   */
+  readonly commitIntervalMs?: number;
   /** How long a partial batch may wait for more events before it is committed. */
   readonly batchWaitMs?: number;
   /** While idle, how often the checkpoint is moved up to the store's head (read-your-writes across event types). */
@@ -32,6 +39,7 @@ export interface ProjectionRunnerOptions {
 export interface ProjectionRunner {
   /** Resolves when stopped; rejects if a batch cannot be applied (the checkpoint stays before it). */
   readonly done: Promise<void>;
+  /** The position committed with the read model (what a restart resumes from). */
   position(): Position;
   stop(): Promise<void>;
 }
@@ -103,11 +111,38 @@ export const createDocumentCache = (capacity: number): DocumentCache => {
   return cache;
 };
 
+/**
+ * Write-behind: documents changed by applied batches but not committed yet, in their latest state,
+ * with the checkpoint as committed. A document an earlier batch changed is taken from here (before
+ * the cache) by the next batches, so one touched by batch after batch (a series revised by the
+ * next ingestion run, a country profile by every series of its country) is serialised and written
+ * once per commit instead of once per batch. Crash-safe because the checkpoint moves only with the
+ * commit that writes them: a restart replays from the committed checkpoint and recomputes them.
+ * Documents written without being loaded (`load: false`, derived from the event alone) are never
+ * deferred: nothing re-reads them, so they are written with their batch, ahead of the checkpoint,
+ * which the store's position guard makes harmless on a replay.
+ */
+export interface DeferredWrites {
+  /** The checkpoint as committed. */
+  committed: Position;
+  readonly documents: Map<string, Map<string, CachedDocument>>;
+  size: number;
+}
+
+export const createDeferredWrites = (committed: Position): DeferredWrites => ({ committed, documents: new Map(), size: 0 });
+
 export interface BatchOptions {
   /** Only for the live copy: see `ProjectionRunnerOptions.beforeCommit`. */
   readonly beforeCommit?: BeforeCommit | undefined;
   /** Documents kept from earlier batches of the same runner; updated with this batch's. */
   readonly cache?: DocumentCache | undefined;
+  /**
+   * With `commit: false`, the batch's changed documents that a later batch may load are kept in
+   * `deferred` instead of being written, and the checkpoint stays; a batch with `commit` (the
+   * default) commits them, its own and the checkpoint in one transaction.
+   */
+  readonly deferred?: DeferredWrites | undefined;
+  readonly commit?: boolean | undefined;
 }
 
 /**
@@ -136,13 +171,57 @@ export const applyBatch = async (
   options: BatchOptions = {},
 ): Promise<number> => {
   if (events.length === 0) return 0;
-  const { cache } = options;
+  const { cache, deferred } = options;
   try {
     return await applyEvents(readStore, projection, copy, events, options);
   } catch (error) {
+    // The store still holds what the last commit wrote: forget everything since.
     cache?.clear();
+    if (deferred) clearDeferred(deferred);
     throw error;
   }
+};
+
+const clearDeferred = (deferred: DeferredWrites): void => {
+  deferred.documents.clear();
+  deferred.size = 0;
+};
+
+/** Commits the deferred documents with the checkpoint at `position`. */
+const commitDeferred = async (
+  readStore: ReadStore,
+  projection: ProjectionDefinition,
+  copy: Copy,
+  deferred: DeferredWrites,
+  position: Position,
+  beforeCommit?: BeforeCommit,
+): Promise<void> => {
+  const writes: DocumentWrite[] = [];
+  pushDeferred(writes, deferred, copy);
+  await commitWrites(readStore, projection, copy, writes, position, beforeCommit);
+  clearDeferred(deferred);
+  deferred.committed = position;
+};
+
+const pushDeferred = (writes: DocumentWrite[], deferred: DeferredWrites, copy: Copy): void => {
+  for (const [logical, byId] of deferred.documents) {
+    const collection = physicalCollection(logical, copy);
+    for (const [id, { doc, position }] of byId) writes.push(doc === null ? { op: 'delete', collection, id, position } : { op: 'put', collection, id, doc, position });
+  }
+};
+
+const commitWrites = async (
+  readStore: ReadStore,
+  projection: ProjectionDefinition,
+  copy: Copy,
+  writes: readonly DocumentWrite[],
+  position: Position,
+  beforeCommit: BeforeCommit | undefined,
+): Promise<void> => {
+  // Derived structures (cache, rankings) are brought up to date before the checkpoint moves, so
+  // a reader who waited for that checkpoint sees them too; a replay repeats idempotent writes.
+  if (beforeCommit && writes.length > 0) await beforeCommit(writes);
+  await readStore.commit(writes, { name: checkpointName(projection.name, copy), position });
 };
 
 const applyEvents = async (
@@ -150,8 +229,10 @@ const applyEvents = async (
   projection: ProjectionDefinition,
   copy: Copy,
   events: readonly RecordedEvent[],
-  { beforeCommit, cache }: BatchOptions,
+  { beforeCommit, cache, deferred, commit = true }: BatchOptions,
 ): Promise<number> => {
+  // Deferring needs the cache: it is what keeps a deferred document's loads away from the store.
+  const defer = cache !== undefined && deferred !== undefined;
   const projected = events.map(toProjected).filter((e): e is ProjectedEvent => e !== undefined);
   // By logical collection, then id: no key strings or objects per change on the hot path.
   const documents = new Map<string, Map<string, Entry>>();
@@ -170,7 +251,7 @@ const applyEvents = async (
       const ids: string[] = [];
       for (const [id, entry] of byId) {
         if (!entry.load) continue;
-        const cached = cache?.get(collection, id);
+        const cached = (defer && deferred.documents.get(collection)?.get(id)) || cache?.get(collection, id);
         if (cached) {
           entry.doc = cached.doc;
           entry.position = cached.position;
@@ -208,15 +289,33 @@ const applyEvents = async (
   const writes: DocumentWrite[] = [];
   for (const [logical, byId] of documents) {
     const collection = physicalCollection(logical, copy);
-    for (const [id, { dirty, doc, position }] of byId) {
-      if (!dirty) continue;
-      writes.push(doc === null ? { op: 'delete', collection, id, position } : { op: 'put', collection, id, doc, position });
+    let deferredById = defer ? deferred.documents.get(logical) : undefined;
+    for (const [id, entry] of byId) {
+      if (!entry.dirty) continue;
+      const { doc, position } = entry;
+      if (defer && entry.load) {
+        if (!deferredById) deferred.documents.set(logical, (deferredById = new Map<string, CachedDocument>()));
+        if (!deferredById.has(id)) deferred.size++;
+        deferredById.set(id, { doc, position });
+      } else {
+        // An older deferred state of it must not be loaded or written after this one.
+        if (deferredById?.delete(id)) deferred!.size--;
+        writes.push(doc === null ? { op: 'delete', collection, id, position } : { op: 'put', collection, id, doc, position });
+      }
     }
   }
-  // Derived structures (cache, rankings) are brought up to date before the checkpoint moves, so
-  // a reader who waited for that checkpoint sees them too; a replay repeats idempotent writes.
-  if (beforeCommit && writes.length > 0) await beforeCommit(writes);
-  await readStore.commit(writes, { name: checkpointName(projection.name, copy), position: events[events.length - 1]!.position });
+  const last = events[events.length - 1]!.position;
+  if (!defer) {
+    await commitWrites(readStore, projection, copy, writes, last, beforeCommit);
+  } else if (commit || deferred.size === 0) {
+    pushDeferred(writes, deferred, copy);
+    await commitWrites(readStore, projection, copy, writes, last, beforeCommit);
+    clearDeferred(deferred);
+    deferred.committed = last;
+  } else if (writes.length > 0) {
+    // Documents nothing loads again, written ahead of the checkpoint (which stays).
+    await commitWrites(readStore, projection, copy, writes, deferred.committed, beforeCommit);
+  }
   if (cache) {
     // What the store now holds. A document written without being loaded (load: false) is not
     // kept, and no older copy of it may stay.
@@ -239,11 +338,17 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
   const batchSize = options.batchSize ?? 500;
   const cachedDocuments = options.cachedDocuments ?? 20_000;
   const cache = cachedDocuments > 0 ? createDocumentCache(cachedDocuments) : undefined;
+  const commitIntervalMs = options.commitIntervalMs ?? 1000;
+  // Deferred documents are bounded like the cache.
+  const deferred = cache && commitIntervalMs > 0 ? createDeferredWrites(0) : undefined;
+  let lastCommit = performance.now();
   const batchWaitMs = options.batchWaitMs ?? 20;
   const idleCheckMs = options.idleCheckMs ?? 250;
   const name = checkpointName(projection.name, copy);
   const filter = { eventTypes: projection.eventTypes };
   let position: Position = 0;
+  /** The last position applied: ahead of `position` while full batches' writes are deferred. */
+  let applied: Position = 0;
   let stopping = false;
   const noop = () => {};
   /** Wakes the batcher from `sleep`; the pump calls it when a batch starts, fills or the subscription ends. */
@@ -271,11 +376,13 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     if (head <= position) return;
     for await (const next of eventStore.readAll({ after: position, filter, maxCount: 1 })) if (next.position <= head) return;
     await readStore.commit([], { name, position: head });
-    position = head;
+    position = applied = head;
   };
 
   const run = async () => {
     position = (await readStore.checkpoint(name)) ?? 0;
+    applied = position;
+    if (deferred) deferred.committed = position;
     const subscription = eventStore.subscribeToAll({ after: position, filter });
     // A pump reads the subscription into `buffered` and wakes the batcher only when a batch
     // starts, fills or the subscription ends: no timer or promise race per event.
@@ -300,13 +407,34 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
         wake();
       }
     })();
+    const beforeCommit = copy === 'live' ? options.beforeCommit : undefined;
     const flush = async () => {
       const batch = buffered.splice(0, batchSize);
       resume();
       const started = performance.now();
-      const applied = await applyBatch(readStore, projection, copy, batch, { beforeCommit: copy === 'live' ? options.beforeCommit : undefined, cache });
-      position = batch[batch.length - 1]!.position;
-      options.onProgress?.({ projection: projection.name, copy, position, eventsApplied: applied, batchMs: performance.now() - started });
+      // Write-behind only while catching up: a partial batch means the runner has reached the head.
+      const commit = !deferred || batch.length < batchSize || stopping || deferred.size >= cachedDocuments || started - lastCommit >= commitIntervalMs;
+      const eventsApplied = await applyBatch(readStore, projection, copy, batch, { beforeCommit, cache, deferred, commit });
+      applied = batch[batch.length - 1]!.position;
+      // Committed, unless the batch left documents deferred.
+      if (!deferred || deferred.committed === applied) {
+        position = applied;
+        lastCommit = performance.now();
+      }
+      options.onProgress?.({ projection: projection.name, copy, position: applied, eventsApplied, batchMs: performance.now() - started });
+    };
+    /** Commits what full batches left deferred: before going idle, and when stopping. */
+    const commitDeferredBatches = async () => {
+      if (!deferred || applied <= position) return;
+      try {
+        await commitDeferred(readStore, projection, copy, deferred, applied, beforeCommit);
+      } catch (error) {
+        cache?.clear();
+        clearDeferred(deferred);
+        throw error;
+      }
+      position = applied;
+      lastCommit = performance.now();
     };
     try {
       // The first idle check after events (or at start) comes as soon as a partial batch would be
@@ -321,6 +449,8 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
           idleChecked = false;
           continue;
         }
+        // Nothing buffered: the head is near, so what full batches deferred is committed now.
+        await commitDeferredBatches();
         if (ended) break;
         await sleep(idleChecked ? idleCheckMs : batchWaitMs);
         if (buffered.length === 0 && !stopping && !ended) {
@@ -330,6 +460,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
       }
       if (failure) throw (failure as { error: unknown }).error;
       while (buffered.length > 0) await flush();
+      await commitDeferredBatches();
     } finally {
       await subscription.close();
       resume();

@@ -1,10 +1,16 @@
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
-import type { ReadStore, RecordedEvent } from '@nationpulse/ports';
+import type { EventStore, ReadStore, RecordedEvent } from '@nationpulse/ports';
 import { describe, expect, it } from 'vitest';
 import { dump, eventually, recorded, seedObservations, tallyProjection } from '../testing/fixtures.ts';
 import { createProjectionManager } from './projection-manager.ts';
-import { applyBatch, createDocumentCache, startProjectionRunner } from './projection-runner.ts';
+import { applyBatch, createDeferredWrites, createDocumentCache, startProjectionRunner } from './projection-runner.ts';
+
+const readEvents = async (eventStore: EventStore, after: number, maxCount: number): Promise<RecordedEvent[]> => {
+  const events: RecordedEvent[] = [];
+  for await (const e of eventStore.readAll({ after, maxCount })) events.push(e);
+  return events;
+};
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
 const setup = () => ({ eventStore: createSqliteEventStore({ path: ':memory:' }), readStore: createSqliteReadStore({ path: ':memory:' }) });
@@ -106,12 +112,78 @@ describe('projection runner', () => {
     expect(small.get('tally', 'ESP')).toEqual({ doc: { country: 'ESP' }, position: 4 });
   });
 
+  it('defers the documents of full batches while catching up and commits each once, with the checkpoint', async () => {
+    const { eventStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001], 20);
+    const head = await eventStore.headPosition();
+    const reference = setup().readStore;
+    for (let i = 0; i < head; i += 5) await applyBatch(reference, tallyProjection(1, { edit: true }), 'live', await readEvents(eventStore, i, 5));
+
+    const catchUp = async (commitIntervalMs: number) => {
+      const store = setup().readStore;
+      const commits: { documents: number; position: number }[] = [];
+      const counting: ReadStore = { ...store, commit: (writes, checkpoint) => (commits.push({ documents: writes.length, position: checkpoint.position }), store.commit(writes, checkpoint)) };
+      const runner = startProjectionRunner({ eventStore, readStore: counting, projection: tallyProjection(1, { edit: true }), copy: 'live', batchSize: 5, commitIntervalMs });
+      await eventually(async () => runner.position() === head);
+      await runner.stop();
+      expect(await dump(store, 'tally')).toBe(await dump(reference, 'tally'));
+      expect(await store.checkpoint('tally')).toBe(head);
+      return commits;
+    };
+    // A commit per batch: 16 commits of 4 documents (head = 80 events, 4 series).
+    expect((await catchUp(0)).filter((c) => c.documents > 0)).toHaveLength(head / 5);
+    // Write-behind: every document written once, in the commit that moves the checkpoint to the head.
+    expect((await catchUp(60_000)).filter((c) => c.documents > 0)).toEqual([{ documents: countries.length, position: head }]);
+  });
+
+  it('loads a deferred document from the deferred writes, not the store, even once the cache has dropped it', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000], 3);
+    const events = await readEvents(eventStore, 0, 100);
+    const reference = setup().readStore;
+    await applyBatch(reference, tallyProjection(1, { edit: true }), 'live', events);
+
+    const cache = createDocumentCache(1); // starts over at every second document
+    const deferred = createDeferredWrites(0);
+    const editing = tallyProjection(1, { edit: true });
+    await applyBatch(readStore, editing, 'live', events.slice(0, 4), { cache, deferred, commit: false });
+    await applyBatch(readStore, editing, 'live', events.slice(4, 8), { cache, deferred, commit: false });
+    expect(await readStore.checkpoint('tally')).toBeNull();
+    expect(await readStore.get('tally', 'FRA')).toBeNull();
+    expect(deferred.size).toBe(countries.length);
+    await applyBatch(readStore, editing, 'live', events.slice(8), { cache, deferred, commit: true });
+    expect(deferred.size).toBe(0);
+    expect(await readStore.checkpoint('tally')).toBe(events.at(-1)!.position);
+    expect(await dump(readStore, 'tally')).toBe(await dump(reference, 'tally'));
+  });
+
+  it('loses nothing when the commit of deferred documents fails: a new runner resumes from the last commit', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001], 10);
+    const head = await eventStore.headPosition();
+    const reference = setup().readStore;
+    await applyBatch(reference, tallyProjection(1, { edit: true }), 'live', await readEvents(eventStore, 0, head));
+    const failing: ReadStore = { ...readStore, commit: () => Promise.reject(new Error('killed')) };
+    const crashed = startProjectionRunner({ eventStore, readStore: failing, projection: tallyProjection(1, { edit: true }), copy: 'live', batchSize: 5, commitIntervalMs: 60_000 });
+    await expect(crashed.done).rejects.toThrow('killed');
+    expect(await readStore.checkpoint('tally')).toBeNull();
+    const resumed = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(1, { edit: true }), copy: 'live', batchSize: 5, commitIntervalMs: 60_000 });
+    await eventually(async () => (await readStore.checkpoint('tally')) === head);
+    await resumed.stop();
+    expect(await dump(readStore, 'tally')).toBe(await dump(reference, 'tally'));
+  });
+
   it('moves the checkpoint to the head while idle, so read-your-writes works for events it does not handle', async () => {
     const { eventStore, readStore } = setup();
     await seedObservations(eventStore, countries, [2000], 1);
     const runner = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(), copy: 'live', idleCheckMs: 20 });
     const other = await eventStore.append('user-1', [{ ...recorded('FRA', 'SP.POP.TOTL', []), type: 'UserDisabled', data: { userId: '1', reason: 'x' } }], 'no_stream');
     await eventually(async () => (await readStore.checkpoint('tally')) === other.position);
+    // …and the runner's own position stays there through the next idle checks.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      expect(runner.position()).toBe(other.position);
+    }
     await runner.stop();
   });
 
@@ -192,7 +264,8 @@ describe('projection manager', () => {
     await v1.start();
     await eventually(async () => (await readStore.checkpoint('tally')) === (await eventStore.headPosition()));
     await v1.stop();
-    // The rebuild "crashes" after five batches: its sixth commit fails, as if the process died.
+    // The rebuild "crashes" after five batches: its sixth commit fails, as if the process died
+    // (a commit per batch: no write-behind).
     let shadowCommits = 0;
     const crashing: ReadStore = {
       ...readStore,
@@ -201,7 +274,7 @@ describe('projection manager', () => {
         return readStore.commit(writes, checkpoint);
       },
     };
-    const interrupted = createProjectionManager({ eventStore, readStore: crashing, projections: [tallyProjection(2)], clock, batchSize: 2 });
+    const interrupted = createProjectionManager({ eventStore, readStore: crashing, projections: [tallyProjection(2)], clock, batchSize: 2, rebuildCommitIntervalMs: 0 });
     await interrupted.start();
     await eventually(async () => (await interrupted.status())[0]?.status === 'failed');
     await interrupted.stop();

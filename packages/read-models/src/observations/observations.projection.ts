@@ -1,10 +1,34 @@
 import { ObservationCorrected, ObservationsRecorded } from '@nationpulse/domain';
 import { isCountry } from '@nationpulse/reference-data';
 import { collections, type IndicatorYearDoc } from '../documents.ts';
-import { defineProjection, type ProjectedEvent } from '../projection.ts';
+import { defineProjection, type DocumentRef, type ProjectedEvent } from '../projection.ts';
 import { changesByYear, isEvent, put } from '../shared/events.ts';
 
 export const indicatorYearId = (indicator: string, year: number): string => `${indicator}:${year}`;
+
+/**
+ * The document ref of each indicator-year, made once: an ingested event touches ~28 of them, and
+ * a fresh id string per touch (hashed anew at every map lookup) and a ref object per value were a
+ * large part of a rebuild's garbage. As many as the read model has documents; starts over past
+ * MAX_REFS.
+ */
+const MAX_REFS = 100_000;
+const refs = new Map<string, Map<number, DocumentRef>>();
+let refCount = 0;
+const refOf = (indicator: string, year: number): DocumentRef => {
+  let byYear = refs.get(indicator);
+  let ref = byYear?.get(year);
+  if (ref) return ref;
+  if (refCount >= MAX_REFS) {
+    refs.clear();
+    refCount = 0;
+    byYear = undefined;
+  }
+  if (!byYear) refs.set(indicator, (byYear = new Map<number, DocumentRef>()));
+  byYear.set(year, (ref = Object.freeze({ collection: collections.indicatorYears, id: indicatorYearId(indicator, year) })));
+  refCount++;
+  return ref;
+};
 
 /** The working copy `apply` changes in place. */
 type IndicatorYearDraft = { -readonly [K in keyof IndicatorYearDoc]: K extends 'countries' | 'aggregates' ? Record<string, number> : IndicatorYearDoc[K] };
@@ -45,7 +69,7 @@ export const observationsProjection = defineProjection({
   retiredCollections: ['observations'],
   touches(event) {
     const set = valuesSet(event);
-    return set ? set.values.map(({ year }) => ({ collection: collections.indicatorYears, id: indicatorYearId(set.indicator, year) })) : [];
+    return set ? set.values.map(({ year }) => refOf(set.indicator, year)) : [];
   },
   apply(event, view) {
     const set = valuesSet(event);
@@ -53,7 +77,7 @@ export const observationsProjection = defineProjection({
     const { country, indicator } = set;
     const aggregate = !isCountry(country);
     return set.values.map(({ year, value }) => {
-      const id = indicatorYearId(indicator, year);
+      const { id } = refOf(indicator, year);
       const doc = view.edit<IndicatorYearDraft>(collections.indicatorYears, id) ?? { indicator, year, countries: {}, aggregates: {}, countryCount: 0 };
       if (aggregate) {
         doc.aggregates[country] = value;
