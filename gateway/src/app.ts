@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import { createServiceApp } from '@nationpulse/platform';
+import { createServiceApp, type MicroCache } from '@nationpulse/platform';
 import type { Notifications } from '@nationpulse/ports';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AccessLookup } from './access/access-lookup.ts';
@@ -12,7 +12,6 @@ import { docsRoutes } from './docs/docs-routes.ts';
 import { eventsRoute } from './events/events-route.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { Pulse } from './ops/pulse.ts';
-import type { MicroCache } from './routing/micro-cache.ts';
 import { proxyRoutes } from './routing/proxy-routes.ts';
 import type { UpstreamName } from './routing/route-table.ts';
 import { uiRoutes } from './ui/ui-routes.ts';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
 import { createInProcessRateLimiter } from '@nationpulse/embedded/in-process-rate-limiter';
 import { createSqliteRefreshTokenStore } from '@nationpulse/embedded/sqlite-refresh-token-store';
-import { createLogger, createTokenService, loadOrCreateSecret, registeredRoutes, systemClock, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
+import { createLogger, createMicroCache, createTokenService, loadOrCreateSecret, registeredRoutes, systemClock, type HttpRoute, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, EventStore, Notifications, RateLimiter, ReadStore, RefreshTokenStore } from '@nationpulse/ports';
 import { createRedisNotifications } from '@nationpulse/redis/notifications';
 import { createRedisRateLimiter } from '@nationpulse/redis/rate-limiter';
@@ -17,7 +17,6 @@ import type { GatewayConfig } from './config.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { createNotifier, type Notifier } from './notifier/notifier.ts';
 import { checkPulse, upstreamHealthCheck } from './ops/pulse.ts';
-import { createMicroCache } from './routing/micro-cache.ts';
 import type { UpstreamName } from './routing/route-table.ts';
 import { createUpstream, type Upstream } from './upstream/upstream-client.ts';
 

@@ -9,6 +9,7 @@ export * from './auth/secret.ts';
 export * from './http/error-handler.ts';
 export * from './run-service.ts';
 export * from './http/service-app.ts';
+export * from './http/micro-cache.ts';
 export * from './observability/metrics.ts';
 export * from './observability/trace-context.ts';
 export * from './observability/tracing.ts';
