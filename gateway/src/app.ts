@@ -1,10 +1,8 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import { createServiceApp, type MicroCache } from '@nationpulse/platform';
+import { createServiceApp, type AccessLookup, type Authenticator, type MicroCache } from '@nationpulse/platform';
 import type { Notifications } from '@nationpulse/ports';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { AccessLookup } from './access/access-lookup.ts';
-import type { Authenticator } from './access/authenticate.ts';
 import type { RateLimits } from './access/rate-limits.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { AuthService } from './auth/auth-service.ts';

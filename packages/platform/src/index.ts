@@ -5,6 +5,7 @@ export * from './logger.ts';
 export * from './error-mapping.ts';
 export * from './auth/passwords.ts';
 export * from './auth/tokens.ts';
+export * from './auth/authenticator.ts';
 export * from './auth/secret.ts';
 export * from './http/error-handler.ts';
 export * from './run-service.ts';
