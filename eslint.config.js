@@ -72,26 +72,35 @@ export default tseslint.config(
     },
   },
   {
-    // The web UI runs in the browser and talks only to the gateway's public API: no Node modules, no server packages.
+    // The web UI runs in the browser and talks only to the gateway's public API: no Node modules, no server packages
+    // (but the types of the read API's answers, `read-api/audit-answers`, imported as types: erased from the bundle).
     files: ['packages/web/src/**/*.{ts,tsx}'],
     ignores: ['packages/web/src/e2e/**', 'packages/web/src/reference/generate-country-codes.ts', '**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: driverRestrictions(null), patterns: [{ regex: '^(node:|@nationpulse/)', message: "The web UI talks only to the gateway's public API: no Node modules or server packages." }] },
+        {
+          paths: driverRestrictions(null),
+          patterns: [
+            { regex: '^(node:|@nationpulse/(?!read-api/audit-answers$))', message: "The web UI talks only to the gateway's public API: no Node modules or server packages." },
+            { regex: '^@nationpulse/read-api/audit-answers$', allowTypeImports: true, message: 'The web UI takes only the types of the API answers (import type), never server code.' },
+          ],
+        },
       ],
     },
   },
   {
-    // The CLI is a client of the public API: besides it, only the domain's schemas and the
-    // embedded platform's entry point (`up`); other packages' CLIs run as processes.
+    // The CLI is a client of the public API: besides it, only the domain's schemas, the schemas of
+    // the read API's answers (`read-api/audit-answers`: schemas only, the API's own contract) and
+    // the embedded platform's entry point (`up`); other packages' CLIs run as processes.
     files: ['packages/cli/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: driverRestrictions(null),
-          patterns: [{ regex: '^@nationpulse/(?!domain$|embedded-platform/main$|platform/testing$)', message: 'The CLI talks to the platform through its public API, not its internals.' }],
+          patterns: [{ regex: '^@nationpulse/(?!domain$|read-api/audit-answers$|embedded-platform/main$|platform/testing$)', message: 'The CLI talks to the platform through its public API, not its internals.' }],
         },
       ],
     },

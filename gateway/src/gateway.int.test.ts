@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newId, createTokenService } from '@nationpulse/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, eventually, seedPopulation, startTestPlatform, type TestPlatform } from './testing/platform.ts';
+import { seedPopulation } from '@nationpulse/platform/testing/seed';
+import { ADMIN, eventually, startTestPlatform, type TestPlatform } from './testing/platform.ts';
 
 let platform: TestPlatform;
 let gateway: string;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, eventually, seedPopulation, startTestPlatform, type TestPlatform } from './testing/platform.ts';
+import { seedPopulation } from '@nationpulse/platform/testing/seed';
+import { ADMIN, eventually, startTestPlatform, type TestPlatform } from './testing/platform.ts';
 
 let platform: TestPlatform;
 /** A gateway whose micro-cache keeps answers far longer than any test runs, so every reuse is visible. */

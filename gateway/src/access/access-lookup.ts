@@ -1,24 +1,8 @@
-import { permissionSchema, type Permission } from '@nationpulse/domain';
+import { permissionsOf, userAccessOf, type AccessLookup, type UserAccess } from '@nationpulse/platform';
 import type { PermissionsCache, ReadStore } from '@nationpulse/ports';
 import { collections, type UserDoc } from '@nationpulse/read-models';
 
-/** A user's access as the gateway checks it on every request. */
-export interface UserAccess {
-  readonly userId: string;
-  readonly username: string;
-  readonly roles: readonly string[];
-  readonly permissions: ReadonlySet<Permission>;
-  readonly disabled: boolean;
-}
-
-export interface AccessLookup {
-  /** The user's current access, or null when the permissions read model does not know them. */
-  get(userId: string): Promise<UserAccess | null>;
-}
-
 const words = (value: string | undefined): string[] => (value ? value.split(' ').filter(Boolean) : []);
-const permissionsOf = (names: readonly string[]): Set<Permission> =>
-  new Set(names.filter((p): p is Permission => permissionSchema.safeParse(p).success));
 
 /**
  * Reads a user's access from the permissions read model: the cache's permissions hash (kept by
@@ -51,9 +35,7 @@ export const createAccessLookup = (deps: {
   };
   const fromStore = async (userId: string): Promise<UserAccess | null> => {
     const found = await deps.readStore.get<UserDoc>(collections.users, userId);
-    if (!found) return null;
-    const user = found.doc;
-    return { userId, username: user.username, roles: user.roles, permissions: permissionsOf(user.permissions), disabled: user.disabled };
+    return found ? userAccessOf({ ...found.doc, userId }) : null;
   };
 
   return {

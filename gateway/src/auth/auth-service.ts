@@ -1,8 +1,7 @@
 import { forbidden, NationPulseError } from '@nationpulse/domain';
-import { hashPassword, verifyPassword, type TokenService } from '@nationpulse/platform';
+import { hashPassword, verifyPassword, type AccessLookup, type TokenService } from '@nationpulse/platform';
 import type { ReadStore, RefreshTokenStore } from '@nationpulse/ports';
 import { collections, type UserDoc } from '@nationpulse/read-models';
-import type { AccessLookup } from '../access/access-lookup.ts';
 import { mintRefreshToken, parseRefreshToken } from './refresh-tokens.ts';
 
 export interface TokenPair {

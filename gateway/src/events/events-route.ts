@@ -1,8 +1,7 @@
-import { bearerToken } from '@nationpulse/platform';
+import { bearerToken, type AccessLookup } from '@nationpulse/platform';
 import type { Notification, Notifications } from '@nationpulse/ports';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AccessLookup } from '../access/access-lookup.ts';
 import { guard, type GuardDeps } from '../routing/proxy-routes.ts';
 
 export interface EventsRouteOptions extends GuardDeps {

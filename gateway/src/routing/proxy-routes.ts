@@ -1,13 +1,11 @@
 import { isNationPulseError, type Permission } from '@nationpulse/domain';
-import { bearerToken } from '@nationpulse/platform';
+import { bearerToken, noneMatchHits, type Authenticator, type CachedAnswer, type ForwardedAnswer, type MicroCache, type SignedInUser } from '@nationpulse/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Authenticator, SignedInUser } from '../access/authenticate.ts';
 import type { RateLimits } from '../access/rate-limits.ts';
 import type { Pulse } from '../ops/pulse.ts';
 import type { Upstream } from '../upstream/upstream-client.ts';
 import { clientHeaders, upstreamHeaders } from './forwarding.ts';
-import { noneMatchHits, type CachedAnswer, type ForwardedAnswer, type MicroCache } from './micro-cache.ts';
 import { proxiedRoutes, type UpstreamName } from './route-table.ts';
 
 declare module 'fastify' {

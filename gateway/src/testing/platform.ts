@@ -6,7 +6,7 @@ import { createInProcessCache } from '@nationpulse/embedded/in-process-cache';
 import { createInProcessNotifications } from '@nationpulse/embedded/in-process-notifications';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
-import { newId, parseConfig, type RunningService } from '@nationpulse/platform';
+import { parseConfig, type RunningService } from '@nationpulse/platform';
 import type { EventStore } from '@nationpulse/ports';
 import { projectorsConfigSchema, startProjectorsService } from '@nationpulse/projectors';
 import { readApiConfigSchema, startReadApiService } from '@nationpulse/read-api';
@@ -15,23 +15,6 @@ import { gatewayConfigSchema } from '../config.ts';
 import { startGatewayService, type GatewayService } from '../service.ts';
 
 export const ADMIN = { username: 'admin', password: 'a long admin password' };
-
-/** What ingestion appends: one ObservationsRecorded per series. */
-export const seedPopulation = async (eventStore: EventStore, values: Readonly<Record<string, number>>): Promise<void> => {
-  for (const [country, value] of Object.entries(values)) {
-    await eventStore.append(
-      `series-${country}-SP.POP.TOTL`,
-      [
-        {
-          type: 'ObservationsRecorded',
-          data: { country, indicator: 'SP.POP.TOTL', source: 'file', runId: 'seed', changes: [{ year: 2020, value, previous: null }] },
-          metadata: { eventId: newId(), correlationId: 'seed', causationId: null, actor: 'system:seed', occurredAt: new Date().toISOString(), traceparent: null, source: 'test', schemaVersion: 1 },
-        },
-      ],
-      'any',
-    );
-  }
-};
 
 export interface TestPlatform {
   readonly dataDir: string;

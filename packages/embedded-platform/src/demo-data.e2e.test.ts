@@ -4,21 +4,11 @@ import { join } from 'node:path';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform.ts';
+import { ephemeralPorts } from './testing/platform-env.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'np-demo-'));
-const env = {
-  NATIONPULSE_DATA_DIR: dataDir,
-  WRITE_API_HTTP_PORT: '0',
-  WRITE_API_GRPC_PORT: '0',
-  READ_API_HTTP_PORT: '0',
-  READ_API_GRPC_PORT: '0',
-  PROJECTORS_HTTP_PORT: '0',
-  INGESTION_HTTP_PORT: '0',
-  INGESTION_GRPC_PORT: '0',
-  PORT: '0',
-  REPORTING_HTTP_PORT: '0',
-  LOG_LEVEL: 'silent',
-};
+// The demo data is what this file tests: no admin, the platform's own NATIONPULSE_SEED_DEMO default.
+const env = { NATIONPULSE_DATA_DIR: dataDir, ...ephemeralPorts(), LOG_LEVEL: 'silent' };
 let platform: EmbeddedPlatform | null = null;
 afterAll(async () => {
   await platform?.close();

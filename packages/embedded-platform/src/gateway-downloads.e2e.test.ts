@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import { newId } from '@nationpulse/platform';
+import { seedPopulation } from '@nationpulse/platform/testing/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform.ts';
+import { testPlatformEnv } from './testing/platform-env.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'np-gateway-downloads-'));
 let platform: EmbeddedPlatform;
@@ -30,26 +31,9 @@ const signIn = async (username: string, password: string): Promise<string> => {
 
 beforeAll(async () => {
   const store = createSqliteEventStore({ path: join(dataDir, 'events.db') });
-  await store.append(
-    'series-FRA-SP.POP.TOTL',
-    [{
-      type: 'ObservationsRecorded',
-      data: { country: 'FRA', indicator: 'SP.POP.TOTL', source: 'file', runId: 'seed', changes: [{ year: 2020, value: 67_000_000, previous: null }] },
-      metadata: { eventId: newId(), correlationId: 'seed', causationId: null, actor: 'system:seed', occurredAt: new Date().toISOString(), traceparent: null, source: 'test', schemaVersion: 1 },
-    }],
-    'no_stream',
-  );
+  await seedPopulation(store, { FRA: 67_000_000 }, { expected: 'no_stream' });
   await store.close();
-  const ports = ['PORT', 'WRITE_API_HTTP_PORT', 'WRITE_API_GRPC_PORT', 'READ_API_HTTP_PORT', 'READ_API_GRPC_PORT', 'PROJECTORS_HTTP_PORT', 'REPORTING_HTTP_PORT', 'INGESTION_HTTP_PORT', 'INGESTION_GRPC_PORT'];
-  platform = await startEmbeddedPlatform({
-    NATIONPULSE_DATA_DIR: dataDir,
-    ...Object.fromEntries(ports.map((p) => [p, '0'])),
-    UI_DIST_DIR: join(dataDir, 'no-ui'),
-    NATIONPULSE_ADMIN_USER: 'admin',
-    NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
-    NATIONPULSE_SEED_DEMO: 'false',
-    LOG_LEVEL: 'silent',
-  });
+  platform = await startEmbeddedPlatform(testPlatformEnv(dataDir));
 }, 60_000);
 afterAll(async () => {
   await platform?.close();

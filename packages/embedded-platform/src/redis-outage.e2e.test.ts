@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import { newId } from '@nationpulse/platform';
 import { freePort } from '@nationpulse/platform/testing';
+import { seedPopulation } from '@nationpulse/platform/testing/seed';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform.ts';
+import { freePorts, testPlatformEnv } from './testing/platform-env.ts';
 
 // A private redis-server on its own port: the shared one on 6379 is never stopped.
 let redis: ChildProcess | null = null;
@@ -44,30 +45,13 @@ describe('embedded platform with its cache on Redis, Redis stopped and started a
   it('keeps answering reads from the read store while Redis is down (fast, no errors), and uses Redis again once it is back', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'np-redis-outage-'));
     const store = createSqliteEventStore({ path: join(dataDir, 'events.db') });
-    for (const [country, value] of [['FRA', 67_000_000], ['DEU', 83_000_000]] as const) {
-      await store.append(`series-${country}-SP.POP.TOTL`, [{
-        type: 'ObservationsRecorded',
-        data: { country, indicator: 'SP.POP.TOTL', source: 'file', runId: 'seed', changes: [{ year: 2020, value, previous: null }] },
-        metadata: { eventId: newId(), correlationId: 'seed', causationId: null, actor: 'system:seed', occurredAt: new Date().toISOString(), traceparent: null, source: 'test', schemaVersion: 1 },
-      }], 'no_stream');
-    }
+    await seedPopulation(store, { FRA: 67_000_000, DEU: 83_000_000 }, { expected: 'no_stream' });
     await store.close();
     const redisPort = await freePort();
     redis = await startRedis(redisPort, dataDir);
-    const ports = await Promise.all(Array.from({ length: 9 }, () => freePort()));
-    platform = await startEmbeddedPlatform({
-      NATIONPULSE_DATA_DIR: dataDir,
-      CACHE: 'redis',
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      PORT: String(ports[0]), WRITE_API_HTTP_PORT: String(ports[1]), WRITE_API_GRPC_PORT: String(ports[2]), READ_API_HTTP_PORT: String(ports[3]),
-      READ_API_GRPC_PORT: String(ports[4]), PROJECTORS_HTTP_PORT: String(ports[5]), REPORTING_HTTP_PORT: String(ports[6]), INGESTION_HTTP_PORT: String(ports[7]), INGESTION_GRPC_PORT: String(ports[8]),
-      NATIONPULSE_SEED_DEMO: 'false',
-      NATIONPULSE_ADMIN_USER: 'admin',
-      NATIONPULSE_ADMIN_PASSWORD: 'a long admin password',
-      READ_RESPONSE_CACHE_TTL_MS: '60000',
-      LOG_LEVEL: 'silent',
-      UI_DIST_DIR: join(dataDir, 'no-ui'),
-    });
+    platform = await startEmbeddedPlatform(
+      testPlatformEnv(dataDir, { ...(await freePorts()), CACHE: 'redis', REDIS_URL: `redis://127.0.0.1:${redisPort}`, READ_RESPONSE_CACHE_TTL_MS: '60000' }),
+    );
     const gateway = platform.urls.gateway;
     const signin = await fetch(`${gateway}/api/v1/auth/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'a long admin password' }) });
     expect(signin.status).toBe(200);

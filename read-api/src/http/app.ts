@@ -1,7 +1,6 @@
-import { createServiceApp } from '@nationpulse/platform';
+import { createServiceApp, type Authenticator } from '@nationpulse/platform';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { CallerAuthenticator } from '../access/caller.ts';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { callerRoutes } from './caller-routes.ts';
 import { queryRoutes } from './query-routes.ts';
@@ -12,7 +11,7 @@ export interface ReadAppDependencies {
    * Identifies callers for the queries whose answer depends on who asks (GET /users, GET /reports).
    * Without it those routes are not served (404), as in tests of the public queries alone.
    */
-  readonly callers?: CallerAuthenticator;
+  readonly callers?: Authenticator;
   readonly logger: FastifyBaseLogger | false;
   /** Cache-Control max-age of successful answers, in seconds. Default 30. */
   readonly cacheMaxAgeSeconds?: number;

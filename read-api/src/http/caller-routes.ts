@@ -1,7 +1,7 @@
 import { forbidden } from '@nationpulse/domain';
+import { bearerToken, type Authenticator } from '@nationpulse/platform';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requirePermission, type CallerAuthenticator } from '../access/caller.ts';
 import type { QueryExecutor } from '../query-handling/query-executor.ts';
 import { queries } from '../queries/catalogue.ts';
 import { fields } from '../queries/fields.ts';
@@ -11,7 +11,7 @@ import { answerWith, consistency } from './answer.ts';
 
 export interface CallerRoutesOptions {
   readonly executor: QueryExecutor;
-  readonly callers: CallerAuthenticator;
+  readonly callers: Authenticator;
 }
 
 const page = (defaultLimit: number) => ({
@@ -42,7 +42,7 @@ export const callerRoutes: FastifyPluginAsyncZod<CallerRoutesOptions> = async (a
       },
     },
     async (req, reply) => {
-      requirePermission(await callers.authenticate(req.headers.authorization), 'users:manage');
+      callers.authorize(await callers.authenticate(bearerToken(req.headers.authorization)), 'users:manage');
       const { minPosition, ...rest } = req.query;
       return answer(reply, queries.listUsers, rest, minPosition);
     },
@@ -63,7 +63,7 @@ export const callerRoutes: FastifyPluginAsyncZod<CallerRoutesOptions> = async (a
       },
     },
     async (req, reply) => {
-      const caller = await callers.authenticate(req.headers.authorization);
+      const caller = await callers.authenticate(bearerToken(req.headers.authorization));
       const { minPosition, requestedBy = caller.userId, ...rest } = req.query;
       if (requestedBy !== caller.userId && !caller.roles.includes('admin')) {
         throw forbidden('FORBIDDEN', "Only an admin may list another user's reports");

@@ -103,6 +103,36 @@ describe('who is asking', () => {
   });
 });
 
+describe('who is asking: the gateway\'s token checks', () => {
+  const SECRET = 'a test secret that is at least 32 bytes long';
+  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  /** A token signed with the read API's secret, by hand: the checks, not the signer, are under test. */
+  const hs = async (alg: 'HS256' | 'HS512', claims: object) => {
+    const unsigned = `${b64({ alg, typ: 'JWT' })}.${b64(claims)}`;
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(SECRET), { name: 'HMAC', hash: alg === 'HS512' ? 'SHA-512' : 'SHA-256' }, false, ['sign']);
+    return `${unsigned}.${Buffer.from(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(unsigned))).toString('base64url')}`;
+  };
+  const claims = (extra: object = {}) => ({ sub: 'u-admin', username: 'ada', iss: 'nationpulse', iat: nowSeconds(), exp: nowSeconds() + 60, ...extra });
+
+  it('refuses expired, future-dated, expiry-less, alg none, other-algorithm and tampered tokens with 401', async () => {
+    const good = await hs('HS256', claims());
+    expect((await get('/api/v1/users', good)).status).toBe(200);
+    const cases: [string, string, string][] = [
+      ['expired', await hs('HS256', claims({ iat: nowSeconds() - 600, exp: nowSeconds() - 60 })), 'TOKEN_EXPIRED'],
+      ['issued in the future', await hs('HS256', claims({ iat: nowSeconds() + 60 })), 'TOKEN_INVALID'],
+      ['no expiry', await hs('HS256', { ...claims(), exp: undefined }), 'TOKEN_INVALID'],
+      ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`, 'TOKEN_INVALID'],
+      ['HS512 with the same secret', await hs('HS512', claims()), 'TOKEN_INVALID'],
+      ['tampered claims', `${good.split('.')[0]}.${b64(claims({ sub: 'u-analyst' }))}.${good.split('.')[2]}`, 'TOKEN_INVALID'],
+    ];
+    for (const [name, token, code] of cases) {
+      const res = await get('/api/v1/users', token);
+      expect([name, res.status, res.body.error.code]).toEqual([name, 401, code]);
+    }
+  });
+});
+
 describe('GET /api/v1/users', () => {
   it('lists users by username with roles, grants and permissions, never the password hash; private to the caller', async () => {
     const res = await get('/api/v1/users', await tokenOf('u-admin'));

@@ -1,20 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createMicroCache, etagOf, noneMatchHits } from '@nationpulse/platform';
 import type { FastifyInstance } from 'fastify';
 
 export interface HttpCachingOptions {
   /** `Cache-Control: public, max-age=<this>` on every successful answer. */
   readonly maxAgeSeconds: number;
 }
-
-/** A strong validator: the SHA-256 of the exact body, base64url. */
-export const etagOf = (body: string | Buffer): string => `"${createHash('sha256').update(body).digest('base64url')}"`;
-
-/** If-None-Match (a list of entity tags, or *) names this tag; weak comparison, as RFC 9110 asks for it. */
-export const noneMatchHits = (header: string | undefined, etag: string): boolean => {
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
-};
 
 /**
  * HTTP caching for the plugin it is installed in: a 200 answer gets a strong ETag (hash of the
@@ -32,8 +22,7 @@ export const installHttpCaching = (app: FastifyInstance, { maxAgeSeconds }: Http
     const etag = etagOf(payload);
     reply.header('etag', etag);
     reply.header('cache-control', `public, max-age=${maxAgeSeconds}`);
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (noneMatchHits(typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined, etag)) {
+    if (noneMatchHits(request.headers['if-none-match'], etag)) {
       reply.code(304);
       reply.removeHeader('content-type');
       return '';
@@ -50,54 +39,27 @@ export interface MicroCacheOptions {
   readonly now?: () => number;
 }
 
-interface MicroCacheEntry {
-  readonly body: string;
-  readonly etag: string;
-  readonly cacheControl: string;
-  readonly position: number;
-  readonly expires: number;
-}
-
-/** The request's URL without minPosition: answers differ by everything else in it. */
-const cacheKeyOf = (url: string): { key: string; minPosition: number | null } => {
-  const q = url.indexOf('?');
-  if (q < 0) return { key: url, minPosition: 0 };
-  const params = new URLSearchParams(url.slice(q + 1));
-  const raw = params.get('minPosition');
-  params.delete('minPosition');
-  const minPosition = raw === null ? 0 : /^\d+$/.test(raw) ? Number(raw) : null;
-  const rest = params.toString();
-  return { key: rest ? `${url.slice(0, q)}?${rest}` : url.slice(0, q), minPosition };
-};
-
 /**
  * Micro-caching at the HTTP edge, for read-heavy dashboards: the exact bytes of a recent 200
  * answer (with its ETag and position) are sent again for the same URL during `ttlMs`, without
- * validating, querying or serialising anew. An entry is used only when its position satisfies
- * the request's minPosition, so read-your-writes holds; without minPosition an answer may be up
- * to `ttlMs` old (the Cache-Control max-age already allows more). Install it before the routes.
+ * validating, querying or serialising anew. The shared micro-cache's rules hold (see
+ * createMicroCache): an entry is used only when its position satisfies the request's
+ * minPosition, so read-your-writes holds; without minPosition an answer may be up to `ttlMs` old
+ * (the Cache-Control max-age already allows more). Install it after installHttpCaching (whose
+ * ETag and Cache-Control it keeps) and before the routes.
  */
 export const installMicroCache = (app: FastifyInstance, { ttlMs, maxEntries = 5_000, now = Date.now }: MicroCacheOptions): void => {
-  if (ttlMs <= 0) return;
-  const entries = new Map<string, MicroCacheEntry>();
+  // No byte bound: the read API's answers are bounded by their queries' limits.
+  const cache = createMicroCache<string>({ ttlMs, now, maxEntries, maxBytes: Number.POSITIVE_INFINITY });
+  if (!cache) return;
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET') return;
-    const { key, minPosition } = cacheKeyOf(request.url);
-    if (minPosition === null) return; // let validation answer the bad value
-    const entry = entries.get(key);
+    const entry = cache.lookup(request.url);
     if (!entry) return;
-    if (entry.expires <= now()) {
-      entries.delete(key);
-      return;
-    }
-    if (entry.position < minPosition) return;
-    reply.header('x-position', String(entry.position));
-    reply.header('etag', entry.etag);
-    reply.header('cache-control', entry.cacheControl);
+    reply.headers(entry.headers);
     reply.header('x-cache', 'hit');
-    const ifNoneMatch = request.headers['if-none-match'];
-    if (noneMatchHits(typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined, entry.etag)) return reply.code(304).send();
+    if (noneMatchHits(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(entry.body);
   });
 
@@ -105,12 +67,9 @@ export const installMicroCache = (app: FastifyInstance, { ttlMs, maxEntries = 5_
     if (request.method !== 'GET' || reply.statusCode !== 200 || typeof payload !== 'string' || reply.getHeader('x-cache') === 'hit') return payload;
     const etag = reply.getHeader('etag');
     const cacheControl = reply.getHeader('cache-control');
-    const position = Number(reply.getHeader('x-position'));
-    if (typeof etag !== 'string' || typeof cacheControl !== 'string' || !Number.isSafeInteger(position)) return payload;
-    const { key } = cacheKeyOf(request.url);
-    entries.delete(key);
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-    entries.set(key, { body: payload, etag, cacheControl, position, expires: now() + ttlMs });
+    const position = reply.getHeader('x-position');
+    if (typeof etag !== 'string' || typeof cacheControl !== 'string' || typeof position !== 'string') return payload;
+    cache.store(request.url, payload, { 'x-position': position, etag, 'cache-control': cacheControl });
     return payload;
   });
 };

@@ -1,52 +1,11 @@
-import { z } from 'zod';
+// The read API's own schemas of its audit answers: the CLI parses exactly what the API promises.
+import { auditAsOfOutput, auditChangesOutput, auditRunOutput, auditRunsOutput, auditSeriesOutput, type ChangeEntry } from '@nationpulse/read-api/audit-answers';
 import { connectionOf, countryArg, globalOptionsHelp, indicatorArg, instantArg, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
 import { commandGroup, type Command } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatDuration, formatFields, formatInstant, formatNumber, formatTable, printJson } from '../output/table.ts';
 import { apiClientFor } from '../remote.ts';
-
-// The read API's audit answers (read-api/src/queries/audit-*), as far as the tables show them.
-const changeFields = {
-  year: z.number(),
-  value: z.number(),
-  previous: z.number().nullable(),
-  kind: z.string(),
-  source: z.string(),
-  runId: z.string().nullable(),
-  reason: z.string().nullable(),
-  actor: z.string(),
-  at: z.string(),
-};
-const change = z.object({ country: z.string(), indicator: z.string(), ...changeFields });
-const auditSeries = z.object({ country: z.string(), indicator: z.string(), entries: z.array(z.object(changeFields)) });
-const count = z.number().nullable();
-const runSummary = z.object({
-  runId: z.string(),
-  source: z.string(),
-  dataset: z.string(),
-  trigger: z.string(),
-  actor: z.string(),
-  status: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  durationMs: count,
-  rowsRead: count,
-  rowsChanged: count,
-  rowsUnchanged: count,
-  rowsRejected: count,
-  seriesChanged: count,
-  failureReason: z.string().nullable(),
-});
-const auditRuns = z.object({ total: z.number(), limit: z.number(), offset: z.number(), runs: z.array(runSummary) });
-const auditRun = runSummary.extend({
-  parameters: z.record(z.string(), z.unknown()),
-  rejected: z.array(z.object({ row: z.number(), reason: z.string() })),
-  changesTotal: z.number(),
-  changes: z.array(change),
-});
-const auditChanges = z.object({ total: z.number(), limit: z.number(), offset: z.number(), changes: z.array(change) });
-const asOf = z.object({ country: z.string(), at: z.string(), indicators: z.array(z.object({ indicator: z.string(), year: z.number(), value: z.number() })) });
 
 const usage = `Usage: nationpulse audit <query> [options]
 
@@ -63,7 +22,7 @@ ${globalOptionsHelp}`;
 const arrow = (previous: number | null, value: number) => `${previous === null ? '(new)' : formatNumber(previous)} → ${formatNumber(value)}`;
 const origin = (c: { runId: string | null; reason: string | null }) => (c.reason ? `reason: ${c.reason}` : c.runId ? `run ${c.runId}` : '');
 
-const changesTable = (changes: readonly z.infer<typeof change>[]) =>
+const changesTable = (changes: readonly ChangeEntry[]) =>
   formatTable(
     [{ header: 'AT' }, { header: 'COUNTRY' }, { header: 'INDICATOR' }, { header: 'YEAR', align: 'right' }, { header: 'CHANGE' }, { header: 'KIND' }, { header: 'SOURCE' }, { header: 'ACTOR' }, { header: 'ORIGIN' }],
     changes.map((c) => [formatInstant(c.at), c.country, c.indicator, String(c.year), arrow(c.previous, c.value), c.kind, c.source, c.actor, origin(c)]),
@@ -83,7 +42,7 @@ const series = async (args: readonly string[], ctx: CliContext): Promise<number>
   const indicator = indicatorArg('INDICATOR', rawIndicator, usage);
   const year = values.year === undefined ? undefined : intArg('--year', values.year, usage, { min: 1800, max: 2200 });
   const connection = connectionOf(values, ctx, usage);
-  const body = await apiClientFor(connection, ctx).get(`/api/v1/audit/series/${country}/${encodeURIComponent(indicator)}`, { schema: auditSeries, query: { year } });
+  const body = await apiClientFor(connection, ctx).get(`/api/v1/audit/series/${country}/${encodeURIComponent(indicator)}`, { schema: auditSeriesOutput, query: { year } });
   if (connection.json) {
     printJson(ctx.stdout, body);
     return 0;
@@ -105,7 +64,7 @@ const runs = async (args: readonly string[], ctx: CliContext): Promise<number> =
   positionalsOf(positionals, [], usage);
   const query = pageQuery(values);
   const connection = connectionOf(values, ctx, usage);
-  const body = await apiClientFor(connection, ctx).get('/api/v1/audit/runs', { schema: auditRuns, query });
+  const body = await apiClientFor(connection, ctx).get('/api/v1/audit/runs', { schema: auditRunsOutput, query });
   if (connection.json) {
     printJson(ctx.stdout, body);
     return 0;
@@ -135,7 +94,7 @@ const run = async (args: readonly string[], ctx: CliContext): Promise<number> =>
   const { values, positionals } = parseCommandArgs(args, {}, usage);
   const [runId = ''] = positionalsOf(positionals, ['RUNID'], usage);
   const connection = connectionOf(values, ctx, usage);
-  const body = await apiClientFor(connection, ctx).get(`/api/v1/audit/runs/${encodeURIComponent(runId)}`, { schema: auditRun });
+  const body = await apiClientFor(connection, ctx).get(`/api/v1/audit/runs/${encodeURIComponent(runId)}`, { schema: auditRunOutput });
   if (connection.json) {
     printJson(ctx.stdout, body);
     return 0;
@@ -176,7 +135,7 @@ const changes = async (args: readonly string[], ctx: CliContext): Promise<number
   };
   if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to)) throw new UsageError('--from must not be after --to', usage);
   const connection = connectionOf(values, ctx, usage);
-  const body = await apiClientFor(connection, ctx).get('/api/v1/audit/changes', { schema: auditChanges, query });
+  const body = await apiClientFor(connection, ctx).get('/api/v1/audit/changes', { schema: auditChangesOutput, query });
   if (connection.json) {
     printJson(ctx.stdout, body);
     return 0;
@@ -205,7 +164,7 @@ export const asofCommand: Command = {
     if (!values.at || !values.country) throw new UsageError('--at and --country are required', asofUsage);
     const query = { at: instantArg('--at', values.at, asofUsage), country: countryArg('--country', values.country, asofUsage) };
     const connection = connectionOf(values, ctx, asofUsage);
-    const body = await apiClientFor(connection, ctx).get('/api/v1/asof', { schema: asOf, query });
+    const body = await apiClientFor(connection, ctx).get('/api/v1/asof', { schema: auditAsOfOutput, query });
     if (connection.json) {
       printJson(ctx.stdout, body);
       return 0;

@@ -1,14 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { permissions, type Permission } from '@nationpulse/domain';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import { createTokenService, systemClock, type TokenService } from '@nationpulse/platform';
+import type { TokenService } from '@nationpulse/platform';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '../embedded-platform.ts';
-
-export const ADMIN = { username: 'admin', password: 'a long admin password' };
+import { signInAsAdmin, testPlatformEnv } from './platform-env.ts';
 
 /** One HTTP answer, read whole within a deadline (a hang fails the test instead of stalling it). */
 export interface Answer {
@@ -110,8 +109,6 @@ export interface SecuredPlatform {
   close(): Promise<void>;
 }
 
-const PORTS = ['PORT', 'WRITE_API_HTTP_PORT', 'WRITE_API_GRPC_PORT', 'READ_API_HTTP_PORT', 'READ_API_GRPC_PORT', 'PROJECTORS_HTTP_PORT', 'REPORTING_HTTP_PORT', 'INGESTION_HTTP_PORT', 'INGESTION_GRPC_PORT'];
-
 /**
  * The whole embedded platform on ephemeral ports in a temporary folder, no demo data, rate limits
  * off (the security tests send many requests from one address), with the bootstrap admin and one
@@ -123,27 +120,14 @@ export const startSecuredPlatform = async (env: Record<string, string> = {}): Pr
   mkdirSync(join(dataDir, 'ui', 'assets'), { recursive: true });
   writeFileSync(join(dataDir, 'ui', 'index.html'), '<!doctype html><title>NationPulse test UI</title>');
   writeFileSync(join(dataDir, 'ui', 'assets', 'app-0123abcd.js'), 'console.log("ui");');
-  const platform = await startEmbeddedPlatform({
-    NATIONPULSE_DATA_DIR: dataDir,
-    ...Object.fromEntries(PORTS.map((p) => [p, '0'])),
-    UI_DIST_DIR: join(dataDir, 'ui'),
-    NATIONPULSE_ADMIN_USER: ADMIN.username,
-    NATIONPULSE_ADMIN_PASSWORD: ADMIN.password,
-    NATIONPULSE_SEED_DEMO: 'false',
-    RATE_LIMIT_USER_PER_MINUTE: '0',
-    RATE_LIMIT_IP_PER_MINUTE: '0',
-    RATE_LIMIT_AUTH_PER_MINUTE: '0',
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
+  const platform = await startEmbeddedPlatform(
+    testPlatformEnv(dataDir, { UI_DIST_DIR: join(dataDir, 'ui'), RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_IP_PER_MINUTE: '0', RATE_LIMIT_AUTH_PER_MINUTE: '0', ...env }),
+  );
   const gateway = platform.urls.gateway;
-  const secret = readFileSync(join(dataDir, 'secrets', 'jwt.key'), 'utf8').trim();
-  const tokens = createTokenService({ secret, issuer: 'nationpulse', accessTtlSeconds: 3_600, clock: systemClock });
   const events = createSqliteEventStore({ path: join(dataDir, 'events.db') });
   try {
-    let adminId = '';
-    for await (const e of events.readAll({ filter: { eventTypes: ['UserRegistered'] } })) adminId = (e.data as { userId: string }).userId;
-    const admin = { userId: adminId, token: await tokens.issueAccessToken({ sub: adminId, username: ADMIN.username }) };
+    const { userId, token, tokens, secret } = await signInAsAdmin(dataDir);
+    const admin = { userId, token };
 
     const allBut = {} as Record<Permission, { userId: string; token: string }>;
     for (const missing of permissions) {

@@ -4,6 +4,8 @@
  * (sign-in, /me, report status, ingestions, users) are marked as such.
  */
 
+import type { AuditAsOfOutput, AuditChangesOutput, AuditRunOutput, AuditRunsOutput, AuditSeriesOutput, ChangeEntry as AuditChangeEntry, RunSummary as AuditRunSummary } from '@nationpulse/read-api/audit-answers';
+
 export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
 }
@@ -140,66 +142,14 @@ export interface Comparison {
   readonly source?: string;
 }
 
-// --- audit ---
-export interface ChangeEntry {
-  readonly country: string;
-  readonly indicator: string;
-  readonly year: number;
-  readonly value: number;
-  readonly previous: number | null;
-  readonly kind: 'ingested' | 'corrected';
-  readonly source: string;
-  readonly runId: string | null;
-  readonly reason: string | null;
-  readonly actor: string;
-  readonly at: string;
-  readonly position: number;
-}
-export interface SeriesHistory {
-  readonly country: string;
-  readonly indicator: string;
-  readonly entries: readonly Omit<ChangeEntry, 'country' | 'indicator'>[];
-}
-export interface RunSummary {
-  readonly runId: string;
-  readonly source: string;
-  readonly dataset: string;
-  readonly trigger: string;
-  readonly actor: string;
-  readonly status: 'running' | 'completed' | 'failed';
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly durationMs: number | null;
-  readonly rowsRead: number | null;
-  readonly rowsChanged: number | null;
-  readonly rowsUnchanged: number | null;
-  readonly rowsRejected: number | null;
-  readonly seriesChanged: number | null;
-  readonly failureReason: string | null;
-}
-export interface RunList {
-  readonly total: number;
-  readonly limit: number;
-  readonly offset: number;
-  readonly runs: readonly RunSummary[];
-}
-export interface RunDetail extends RunSummary {
-  readonly parameters: Readonly<Record<string, string | number | boolean>>;
-  readonly rejected: readonly { readonly row: number; readonly reason: string; readonly raw?: string }[];
-  readonly changesTotal: number;
-  readonly changes: readonly ChangeEntry[];
-}
-export interface ChangeList {
-  readonly total: number;
-  readonly limit: number;
-  readonly offset: number;
-  readonly changes: readonly ChangeEntry[];
-}
-export interface AsOf {
-  readonly country: string;
-  readonly at: string;
-  readonly indicators: readonly { readonly indicator: string; readonly year: number; readonly value: number }[];
-}
+// --- audit: the read API's own answer types (imported types only: nothing of the server reaches the bundle) ---
+export type ChangeEntry = AuditChangeEntry;
+export type SeriesHistory = AuditSeriesOutput;
+export type RunSummary = AuditRunSummary;
+export type RunList = AuditRunsOutput;
+export type RunDetail = AuditRunOutput;
+export type ChangeList = AuditChangesOutput;
+export type AsOf = AuditAsOfOutput;
 
 // --- commands (write API through the gateway): every answer carries the consistency token ---
 export interface CommandReceipt {

@@ -4,19 +4,15 @@ import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields, requireArea } from '../fields.ts';
 import { instant } from '../audit-shared/audit-fields.ts';
+import { auditAsOfOutput, type AuditAsOfOutput } from '../audit-shared/audit-answers.ts';
+
+export { auditAsOfOutput, type AuditAsOfOutput };
 
 /** The most change sets of one country an as-of query reads (one per series and run: a few hundred at most). */
 export const ASOF_MAX_SETS = 50_000;
 
 export const auditAsOfInput = z.object({ country: fields.country, at: instant });
 export type AuditAsOfInput = z.infer<typeof auditAsOfInput>;
-
-export const auditAsOfOutput = z.object({
-  country: z.string(),
-  at: z.string(),
-  indicators: z.array(z.object({ indicator: z.string(), year: z.number().int(), value: z.number() })),
-});
-export type AuditAsOfOutput = z.infer<typeof auditAsOfOutput>;
 
 /**
  * A country's indicators as they were known at an instant: per (indicator, year) the value of the

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields } from '../fields.ts';
-import { changeEntry, instant, instantNotAfter, toChangeEntry } from '../audit-shared/audit-fields.ts';
+import { instant, instantNotAfter, toChangeEntry } from '../audit-shared/audit-fields.ts';
 import { countEntries, pageOfEntries } from '../audit-shared/change-sets.ts';
+import { auditChangesOutput, type AuditChangesOutput } from '../audit-shared/audit-answers.ts';
+
+export { auditChangesOutput, type AuditChangesOutput };
 
 export const auditChangesShape = {
   from: instant.optional(),
@@ -16,9 +19,6 @@ export const auditChangesShape = {
 };
 export const auditChangesInput = z.object(auditChangesShape).refine(...instantNotAfter);
 export type AuditChangesInput = z.infer<typeof auditChangesInput>;
-
-export const auditChangesOutput = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), changes: z.array(changeEntry) });
-export type AuditChangesOutput = z.infer<typeof auditChangesOutput>;
 
 /** Data changes (ingested and corrected values) in a time window, newest first; access changes are not included. */
 export const auditChangesQuery = defineQuery({

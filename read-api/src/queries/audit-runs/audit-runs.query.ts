@@ -4,33 +4,16 @@ import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields } from '../fields.ts';
-import { changeEntry, toChangeEntry } from '../audit-shared/audit-fields.ts';
+import { toChangeEntry } from '../audit-shared/audit-fields.ts';
 import { countEntries, pageOfEntries } from '../audit-shared/change-sets.ts';
+import { auditRunOutput, auditRunsOutput, type AuditRunOutput, type AuditRunsOutput, type RunSummary } from '../audit-shared/audit-answers.ts';
+
+export { auditRunOutput, auditRunsOutput, type AuditRunOutput, type AuditRunsOutput, type RunSummary };
 
 /** How many change-log entries a run's detail lists (changesTotal gives them all). */
 export const RUN_CHANGES_SHOWN = 200;
 
 export const runNotFound = (runId: string): NationPulseError => notFound('RUN_NOT_FOUND', `No ingestion run ${runId}`, { runId });
-
-const count = z.number().int().nullable();
-export const runSummary = z.object({
-  runId: z.string(),
-  source: z.string(),
-  dataset: z.string(),
-  trigger: z.string(),
-  actor: z.string(),
-  status: z.enum(['running', 'completed', 'failed']),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  durationMs: count,
-  rowsRead: count,
-  rowsChanged: count,
-  rowsUnchanged: count,
-  rowsRejected: count,
-  seriesChanged: count,
-  failureReason: z.string().nullable(),
-});
-export type RunSummary = z.infer<typeof runSummary>;
 
 const summaryOf = (r: IngestionRunDoc): RunSummary => ({
   runId: r.runId,
@@ -51,8 +34,6 @@ const summaryOf = (r: IngestionRunDoc): RunSummary => ({
 });
 
 export const auditRunsInput = z.object({ limit: fields.limit.default(20), offset: fields.offset.default(0) });
-export const auditRunsOutput = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), runs: z.array(runSummary) });
-export type AuditRunsOutput = z.infer<typeof auditRunsOutput>;
 
 /** Ingestion runs, newest first, with their counts and status. */
 export const auditRunsQuery = defineQuery({
@@ -69,13 +50,6 @@ export const auditRunsQuery = defineQuery({
 });
 
 export const auditRunInput = z.object({ runId: z.string().min(1).max(200) });
-export const auditRunOutput = runSummary.extend({
-  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-  rejected: z.array(z.object({ row: z.number().int(), reason: z.string(), raw: z.string().optional() })),
-  changesTotal: z.number().int(),
-  changes: z.array(changeEntry),
-});
-export type AuditRunOutput = z.infer<typeof auditRunOutput>;
 
 /** One ingestion run: its counts, rejected rows and the first changes it made (by position); 404 RUN_NOT_FOUND. */
 export const auditRunQuery = defineQuery({

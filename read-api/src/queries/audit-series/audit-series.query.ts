@@ -3,14 +3,13 @@ import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
 import { fields, requireIndicator } from '../fields.ts';
-import { changeEntry, toChangeEntry } from '../audit-shared/audit-fields.ts';
+import { toChangeEntry } from '../audit-shared/audit-fields.ts';
+import { auditSeriesOutput, type AuditSeriesOutput } from '../audit-shared/audit-answers.ts';
+
+export { auditSeriesOutput, type AuditSeriesOutput };
 
 export const auditSeriesInput = z.object({ country: fields.country, indicator: fields.indicator, year: fields.year.optional() });
 export type AuditSeriesInput = z.infer<typeof auditSeriesInput>;
-
-export const auditSeriesEntry = changeEntry.omit({ country: true, indicator: true });
-export const auditSeriesOutput = z.object({ country: z.string(), indicator: z.string(), entries: z.array(auditSeriesEntry) });
-export type AuditSeriesOutput = z.infer<typeof auditSeriesOutput>;
 
 /** The history of a value (or of every year of a series): its change-log entries by year, then position. */
 export const auditSeriesQuery = defineQuery({

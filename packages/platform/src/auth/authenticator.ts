@@ -1,7 +1,32 @@
-import { forbidden, NationPulseError, type Permission } from '@nationpulse/domain';
-import type { AccessClaims, TokenService } from '@nationpulse/platform';
+import { forbidden, NationPulseError, permissionSchema, type Permission } from '@nationpulse/domain';
 import { decodeJwt } from 'jose';
-import type { AccessLookup, UserAccess } from './access-lookup.ts';
+import type { AccessClaims, TokenService } from './tokens.ts';
+
+/** A user's access as a service checks it on every request (from the users read model). */
+export interface UserAccess {
+  readonly userId: string;
+  readonly username: string;
+  readonly roles: readonly string[];
+  readonly permissions: ReadonlySet<Permission>;
+  readonly disabled: boolean;
+}
+
+export interface AccessLookup {
+  /** The user's current access, or null when the users read model does not know them. */
+  get(userId: string): Promise<UserAccess | null>;
+}
+
+/** The access a user document of the users read model grants (names that are no permission left out). */
+export const userAccessOf = (user: { userId: string; username: string; roles: readonly string[]; permissions: readonly string[]; disabled: boolean }): UserAccess => ({
+  userId: user.userId,
+  username: user.username,
+  roles: user.roles,
+  permissions: permissionsOf(user.permissions),
+  disabled: user.disabled,
+});
+
+export const permissionsOf = (names: readonly string[]): Set<Permission> =>
+  new Set(names.filter((p): p is Permission => permissionSchema.safeParse(p).success));
 
 export interface SignedInUser extends UserAccess {
   /** When the access token expires (epoch ms): long-lived streams end then. */
@@ -15,11 +40,7 @@ export interface Authenticator {
   authorize(user: UserAccess, permission: Permission): void;
 }
 
-/**
- * Verified tokens are remembered until they expire, keyed by the token itself (bounded by
- * `maxRemembered`, least recently used out first), so the signature is checked once per token
- * rather than once per request; the user's access is still looked up every time.
- */
+/** A verified token, remembered until it expires. */
 interface Remembered {
   readonly claims: AccessClaims;
   readonly expiresAt: number;
@@ -29,6 +50,15 @@ interface Remembered {
   signedIn: { readonly from: UserAccess; readonly user: SignedInUser } | null;
 }
 
+/**
+ * Who is calling, for every service that checks access tokens itself (the gateway, and the read
+ * API for the queries whose answer depends on who asks): one token check (TokenService: algorithm
+ * pinned, exp/iat/sub required), then the user's current access from the lookup.
+ *
+ * Verified tokens are remembered until they expire, keyed by the token itself (bounded by
+ * `maxRemembered`, least recently used out first), so the signature is checked once per token
+ * rather than once per request; the user's access is still looked up every time.
+ */
 export const createAuthenticator = (deps: { tokens: TokenService; access: AccessLookup; now: () => number; maxRemembered?: number }): Authenticator => {
   const verified = new Map<string, Remembered>();
   const maxRemembered = deps.maxRemembered ?? 10_000;

@@ -1,7 +1,6 @@
-import { createTokenService, type TokenService } from '@nationpulse/platform';
 import { describe, expect, it } from 'vitest';
-import type { AccessLookup, UserAccess } from './access-lookup.ts';
-import { createAuthenticator } from './authenticate.ts';
+import { createAuthenticator, userAccessOf, type AccessLookup, type UserAccess } from './authenticator.ts';
+import { createTokenService, type TokenService } from './tokens.ts';
 
 const access: AccessLookup = {
   get: async (userId): Promise<UserAccess> => ({ userId, username: userId, roles: ['viewer'], permissions: new Set(['data:read']), disabled: false }),
@@ -64,5 +63,12 @@ describe('authenticator: access', () => {
     expect(() => auth.authorize(after, 'audit:read')).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
     current = { ...current, disabled: true };
     await expect(auth.authenticate(token)).rejects.toMatchObject({ code: 'USER_DISABLED' });
+  });
+});
+
+describe('authenticator: user documents', () => {
+  it('grants the permissions a user document names, leaving out names that are no permission', () => {
+    const access = userAccessOf({ userId: 'u', username: 'ann', roles: ['analyst'], permissions: ['data:read', 'no:such'], disabled: false });
+    expect(access).toEqual({ userId: 'u', username: 'ann', roles: ['analyst'], permissions: new Set(['data:read']), disabled: false });
   });
 });

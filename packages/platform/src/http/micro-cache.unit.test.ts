@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMicroCache, noneMatchHits, type MicroCache } from './micro-cache.ts';
+import { createMicroCache, etagOf, noneMatchHits, type MicroCache } from './micro-cache.ts';
 
 const answer = (position: number, extra: Record<string, string> = {}) => ({
   'content-type': 'application/json; charset=utf-8',
@@ -16,7 +16,7 @@ const cacheAt = (clock: { now: number }, options: { maxEntries?: number; maxByte
   return cache;
 };
 
-describe('gateway micro-cache', () => {
+describe('micro-cache', () => {
   it('is off with a TTL of 0', () => {
     expect(createMicroCache({ ttlMs: 0, now: () => 0 })).toBeNull();
   });
@@ -78,6 +78,31 @@ describe('gateway micro-cache', () => {
     expect(cache.lookup('/4')?.body.length).toBe(100);
   });
 
+  it('keys a URL whose minPosition is not a number on the whole URL, so it only serves that URL', () => {
+    const cache = cacheAt({ now: 0 });
+    cache.store('/q', body('plain'), answer(3));
+    expect(cache.lookup('/q?minPosition=abc')).toBeNull();
+    cache.store('/q?minPosition=1e1', body('at 10'), answer(10));
+    expect(cache.lookup('/q?minPosition=1e1')?.body.toString()).toBe('at 10');
+    expect(cache.lookup('/q')?.body.toString()).toBe('plain');
+    // Repeated tokens: the strictest one counts.
+    expect(cache.lookup('/q?minPosition=1&minPosition=4')).toBeNull();
+  });
+
+  it('keeps string bodies too, bounded by their bytes', () => {
+    const cache = createMicroCache<string>({ ttlMs: 1_000, now: () => 0, maxBytes: 16 * 4 });
+    cache!.store('/small', 'é'.repeat(2), answer(1)); // 4 bytes
+    cache!.store('/large', 'é'.repeat(3), answer(1)); // 6 bytes: more than maxBytes / 16
+    expect(cache!.lookup('/small')?.body).toBe('éé');
+    expect(cache!.lookup('/large')).toBeNull();
+  });
+
+  it('makes strong ETags from the exact bytes', () => {
+    expect(etagOf('{"a":1}')).toBe(etagOf(Buffer.from('{"a":1}')));
+    expect(etagOf('{"a":1}')).not.toBe(etagOf('{"a":2}'));
+    expect(etagOf('x')).toMatch(/^"[\w-]{43}"$/);
+  });
+
   it('compares If-None-Match weakly, with lists and *', () => {
     expect(noneMatchHits('"a"', '"a"')).toBe(true);
     expect(noneMatchHits('W/"a"', '"a"')).toBe(true);
@@ -85,10 +110,12 @@ describe('gateway micro-cache', () => {
     expect(noneMatchHits('*', '"a"')).toBe(true);
     expect(noneMatchHits('"b"', '"a"')).toBe(false);
     expect(noneMatchHits(undefined, '"a"')).toBe(false);
+    expect(noneMatchHits('', '"a"')).toBe(false);
+    expect(noneMatchHits(['"a"'], '"a"')).toBe(false); // only a single header value is compared
   });
 });
 
-describe('gateway micro-cache: concurrent misses', () => {
+describe('micro-cache: concurrent misses', () => {
   const deferred = () => {
     let resolve!: (value: { statusCode: number; headers: Record<string, string>; body: Buffer }) => void;
     let reject!: (error: Error) => void;
