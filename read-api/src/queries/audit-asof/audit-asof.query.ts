@@ -27,6 +27,7 @@ export const auditAsOfQuery = defineQuery({
   name: 'audit-asof',
   input: auditAsOfInput,
   reads: [projections.changeLog],
+  cacheScope: (input) => input.country,
   async run(input, { readStore }): Promise<AuditAsOfOutput> {
     const area = requireArea(input.country);
     const atMs = Date.parse(input.at);
