@@ -101,6 +101,17 @@ const startPlatform = async (dataDir: string, probeFile: string) => {
   };
 };
 
+/** Free ports are picked before the platform binds them: on a shared machine another process may take one first. */
+const startPlatformRetrying = async (dataDir: string, probeFile: string, attempts = 3): ReturnType<typeof startPlatform> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPlatform(dataDir, probeFile);
+    } catch (e) {
+      if (attempt >= attempts || !(e instanceof Error) || !e.message.includes('EADDRINUSE')) throw e;
+    }
+  }
+};
+
 const projectionStatus = async (ops: string) =>
   ((await (await fetch(`${ops}/api/v1/ops/projections`, { signal: AbortSignal.timeout(5000) })).json()) as { projections: { status: string; position: number; head: number; lag: number }[] }).projections;
 
@@ -113,7 +124,7 @@ const runAtScale = async (ctx: BenchContext, series: readonly Series[], scale: n
   await store.close();
   ctx.log(`${scale}×: ${data.length} series, ${values} values (${events} events); starting the platform`);
   const probeFile = join(dir, 'event-loop.json');
-  const platform = await startPlatform(dir, probeFile);
+  const platform = await startPlatformRetrying(dir, probeFile);
   let rows: Row[];
   let requests = 0;
   try {
