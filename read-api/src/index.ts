@@ -7,7 +7,7 @@ export { startReadGrpcServer, type ReadGrpcServer, type ReadGrpcServerOptions } 
 export { createQueryGrpcService } from './grpc/query-service.ts';
 export { createReadSide } from './composition.ts';
 export { readApiConfigSchema, type ReadApiConfig } from './config.ts';
-export { createQueryExecutor, RESPONSE_CACHE_PREFIX, type QueryExecutor, type QueryExecutorOptions, type QueryAnswer } from './query-handling/query-executor.ts';
+export { createQueryExecutor, RESPONSE_CACHE_PREFIX, responseCacheKey, type QueryExecutor, type QueryExecutorOptions, type QueryAnswer } from './query-handling/query-executor.ts';
 export { rankingBoard, RANKINGS_SYNC_MARKER, SYNC_MARKER_POSITION, SYNC_MARKER_VERSION } from './query-handling/cache-keys.ts';
 export { createRankingBoardsReader, type RankingBoardsReader } from './queries/rankings/ranking-boards.ts';
 export { pollingWaitForPosition, type WaitForPosition } from './query-handling/wait-for-position.ts';

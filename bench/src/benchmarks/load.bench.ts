@@ -1,19 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { freePort, waitForHealth } from '@nationpulse/platform/testing';
 import { appendWdiHistory, loadWdiSeries } from '../fixtures/wdi-history.ts';
+import { GC_MS, STALL_MS, type ProbeReport } from '../load/event-loop-probe.ts';
 import { createRecorder, every, percentile, runMixedWorkload, type RouteSpec } from '../load/mixed-workload.ts';
 import type { BenchContext, Row } from '../types.ts';
 
 export const name = 'load';
 export const description =
-  'Sustained mixed workload on the embedded platform (`npm start` as its own process, SQLite stores): 16 clients sending reads across every read route through the gateway (authenticated, parameters drawn at random), while corrections (4/s, each read back with minPosition), report requests (1 every 2 s) and ingestions (one triggered every 5 s) run, for a fixed time (NATIONPULSE_LOAD_SECONDS, default 30) at 1×, 2× and 4× the World Bank snapshot (the copies under synthetic country codes; NATIONPULSE_LOAD_SCALES). Projection lag: from a correction’s acknowledgement until a read with its position as minPosition answers.';
+  'Sustained mixed workload on the embedded platform (`npm start` as its own process, SQLite stores): 16 clients (NATIONPULSE_LOAD_CONNECTIONS) sending reads across every read route through the gateway (authenticated, parameters drawn at random), while corrections (4/s, each read back with minPosition), report requests (1 every 2 s) and ingestions (one triggered every 5 s) run, for a fixed time (NATIONPULSE_LOAD_SECONDS, default 30) at 1×, 2× and 4× the World Bank snapshot (the copies under synthetic country codes; NATIONPULSE_LOAD_SCALES). Projection lag: from a correction’s acknowledgement until a read with its position as minPosition answers.';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 const USER = { username: 'bench', password: 'a long benchmark password' };
-const CONNECTIONS = 16;
+/** Closed-loop read clients (NATIONPULSE_LOAD_CONNECTIONS; fewer leave the loop idle at times, so stalls show). */
+const connections = () => Number(process.env['NATIONPULSE_LOAD_CONNECTIONS'] ?? 16);
 const READ_P99_TARGET_MS = 100;
 const LAG_TARGET_MS = 1000;
 
@@ -38,7 +41,13 @@ const scaled = (series: readonly Series[], scale: number): Series[] => {
 
 const pickOne = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 
-const startPlatform = async (dataDir: string) => {
+/** NATIONPULSE_LOAD_CPU_PROF=<dir>: the platform writes a V8 CPU profile there (read it with bench/src/load/stall-profile.ts). */
+const cpuProfileArgs = (): string[] => {
+  const dir = process.env['NATIONPULSE_LOAD_CPU_PROF'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+};
+
+const startPlatform = async (dataDir: string, probeFile: string) => {
   const ports = {
     PORT: await freePort(),
     WRITE_API_HTTP_PORT: await freePort(),
@@ -50,12 +59,13 @@ const startPlatform = async (dataDir: string) => {
     INGESTION_HTTP_PORT: await freePort(),
     INGESTION_GRPC_PORT: await freePort(),
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'packages/embedded-platform/src/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...cpuProfileArgs(), '--import', 'tsx', '--import', join(import.meta.dirname, '..', 'load', 'event-loop-probe.ts'), join(REPO_ROOT, 'packages/embedded-platform/src/main.ts')], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       NATIONPULSE_DATA_DIR: dataDir,
+      NATIONPULSE_EVENT_LOOP_PROBE: probeFile,
       NATIONPULSE_SEED_DEMO: 'false',
       NATIONPULSE_ADMIN_USER: USER.username,
       NATIONPULSE_ADMIN_PASSWORD: USER.password,
@@ -91,6 +101,17 @@ const startPlatform = async (dataDir: string) => {
   };
 };
 
+/** Free ports are picked before the platform binds them: on a shared machine another process may take one first. */
+const startPlatformRetrying = async (dataDir: string, probeFile: string, attempts = 3): ReturnType<typeof startPlatform> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPlatform(dataDir, probeFile);
+    } catch (e) {
+      if (attempt >= attempts || !(e instanceof Error) || !e.message.includes('EADDRINUSE')) throw e;
+    }
+  }
+};
+
 const projectionStatus = async (ops: string) =>
   ((await (await fetch(`${ops}/api/v1/ops/projections`, { signal: AbortSignal.timeout(5000) })).json()) as { projections: { status: string; position: number; head: number; lag: number }[] }).projections;
 
@@ -102,7 +123,10 @@ const runAtScale = async (ctx: BenchContext, series: readonly Series[], scale: n
   const seeded = await store.headPosition();
   await store.close();
   ctx.log(`${scale}×: ${data.length} series, ${values} values (${events} events); starting the platform`);
-  const platform = await startPlatform(dir);
+  const probeFile = join(dir, 'event-loop.json');
+  const platform = await startPlatformRetrying(dir, probeFile);
+  let rows: Row[];
+  let requests = 0;
   try {
     const t0 = performance.now();
     for (;;) {
@@ -194,10 +218,12 @@ const runAtScale = async (ctx: BenchContext, series: readonly Series[], scale: n
         }
       }),
     ];
-    ctx.log(`${scale}×: ${CONNECTIONS} clients for ${seconds} s`);
-    const reads = await runMixedWorkload({ baseUrl: platform.gateway, headers, routes, connections: CONNECTIONS, seconds, recorder });
+    ctx.log(`${scale}×: ${connections()} clients for ${seconds} s`);
+    writeFileSync(`${probeFile}.mark`, ''); // the probe starts counting here
+    const reads = await runMixedWorkload({ baseUrl: platform.gateway, headers, routes, connections: connections(), seconds, recorder });
     stop.abort();
     await Promise.all(background);
+    writeFileSync(`${probeFile}.end`, '');
 
     // Reports requested during the run: how many were ready (or failed) by a few seconds after it.
     const deadline = Date.now() + 15_000;
@@ -216,11 +242,12 @@ const runAtScale = async (ctx: BenchContext, series: readonly Series[], scale: n
     }
 
     const figures = recorder.figures();
+    requests = figures.reduce((a, f) => a + f.requests, 0);
     const readFigures = figures.filter((f) => f.name.startsWith('GET '));
     const errors = figures.reduce((a, f) => a + f.errors, 0);
     const sortedLags = [...lags].sort((a, b) => a - b);
     const tag = `${scale}×`;
-    const rows: Row[] = [
+    rows = [
       { metric: `${tag} reads throughput`, value: Math.round(readFigures.reduce((a, f) => a + f.requests, 0) / reads.seconds), unit: 'req/s', note: `${reads.requests} reads in ${reads.seconds.toFixed(0)} s; ${data.length} series, ${values} values` },
       {
         metric: `${tag} errors`,
@@ -240,10 +267,36 @@ const runAtScale = async (ctx: BenchContext, series: readonly Series[], scale: n
       },
       { metric: `${tag} reports finished`, value: finished, unit: 'reports', target: { min: reportIds.length }, note: `of ${reportIds.length} requested during the run, within 15 s after it` },
     ];
-    return rows;
   } finally {
     await platform.stop();
   }
+  const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as ProbeReport;
+  const profiles = process.env['NATIONPULSE_LOAD_CPU_PROF'];
+  if (profiles) writeFileSync(join(profiles, `event-loop-${scale}x.json`), JSON.stringify(probe));
+  return [...rows, ...eventLoopRows(`${scale}×`, probe, requests)];
+};
+
+/** The platform's event loop from the load's start to the platform's exit (the report wait included). */
+export const eventLoopRows = (tag: string, probe: ProbeReport, requests: number): Row[] => {
+  const stalls = [...probe.stalls].sort((a, b) => b.ms - a.ms);
+  const majors = probe.gcs.filter((g) => g.kind === 'major');
+  return [
+    { metric: `${tag} event-loop delay p99`, value: probe.delay.p99Ms, unit: 'ms', note: `p50 ${probe.delay.p50Ms} ms, max ${probe.delay.maxMs} ms; utilisation ${probe.utilisation}, CPU ${(probe.cpuMs / 1000).toFixed(1)} s over ${probe.seconds} s` },
+    // CPU per request compares runs on a busy machine, where wall-clock latencies do not.
+    { metric: `${tag} platform CPU per request`, value: Math.round((probe.cpuMs / Math.max(1, requests)) * 100) / 100, unit: 'ms', note: `${(probe.cpuMs / 1000).toFixed(1)} s CPU (all threads) for ${requests} requests and the background work` },
+    {
+      metric: `${tag} event-loop stalls > ${STALL_MS} ms`,
+      value: stalls.length,
+      unit: 'stalls',
+      note: stalls.length === 0 ? 'none' : `longest ${stalls.slice(0, 5).map((s) => s.ms).join(', ')} ms; ${stalls.reduce((a, s) => a + s.ms, 0)} ms in all`,
+    },
+    {
+      metric: `${tag} GC pauses ≥ ${GC_MS} ms`,
+      value: probe.gcs.length,
+      unit: 'pauses',
+      note: probe.gcs.length === 0 ? 'none' : `longest ${Math.max(...probe.gcs.map((g) => g.ms))} ms; ${majors.length} major (longest ${Math.max(0, ...majors.map((g) => g.ms))} ms)`,
+    },
+  ];
 };
 
 export async function run(ctx: BenchContext): Promise<readonly Row[]> {

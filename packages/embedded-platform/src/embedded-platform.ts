@@ -8,6 +8,7 @@ import { reportingConfigSchema, startReportingService } from '@nationpulse/repor
 import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
 import { startWriteApiService, writeApiConfigSchema } from '@nationpulse/write-api';
 import { z } from 'zod';
+import { cooperativeEventStore, createTurns } from './cooperative.ts';
 
 export const embeddedPlatformConfigSchema = z.object({
   ...writeApiConfigSchema.shape,
@@ -51,26 +52,31 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
   const readStore = await createReadStore(read);
   const cache = await createCache(read);
   const notifications = createInProcessNotifications();
+  // One event loop serves every request: background work (projectors, reports, ingestion) gives
+  // it a turn every 10 ms it spends reading or appending events, so no request waits behind a
+  // whole ingestion or catch-up (see cooperative.ts).
+  const background = () => cooperativeEventStore(eventStore, createTurns({ budgetMs: 10 }));
   const opened: RunningService[] = [];
   try {
     // Before the first admin is appended: an empty store means a first start (demo data, below).
     const storeWasEmpty = (await eventStore.headPosition()) === 0;
     const writeApi = await startWriteApiService(write, { eventStore, logger: createLogger('write-api', write.LOG_LEVEL) });
     opened.push(writeApi);
-    const projectors = await startProjectorsService(projectorsConfig, { eventStore, readStore, cache, logger: createLogger('projectors', projectorsConfig.LOG_LEVEL) });
+    const projectors = await startProjectorsService(projectorsConfig, { eventStore: background(), readStore, cache, logger: createLogger('projectors', projectorsConfig.LOG_LEVEL) });
     opened.push(projectors);
     const readApi = await startReadApiService(read, { readStore, cache, logger: createLogger('read-api', read.LOG_LEVEL) });
     opened.push(readApi);
     // Reports: the embedded SQLite log as the bus, artifacts in <data dir>/reports, data read from this read API over gRPC.
     const reporting = await startReportingService(reportingConfig, {
-      eventStore,
+      eventStore: background(),
       readStore,
       logger: createLogger('reporting', reportingConfig.LOG_LEVEL),
       readApiGrpcUrl: `${read.READ_API_HOST}:${readApi.grpcPort}`,
     });
     opened.push(reporting);
     const ingestionLogger = createLogger('ingestion', ingestion.LOG_LEVEL);
-    const ingestionService = await startIngestionService(ingestion, { eventStore, logger: ingestionLogger });
+    const ingestionEvents = background();
+    const ingestionService = await startIngestionService(ingestion, { eventStore: ingestionEvents, logger: ingestionLogger });
     opened.push(ingestionService);
     // In front of them all, on PORT (8080): the one address clients use.
     const gateway = await startGatewayService(
@@ -79,7 +85,7 @@ export const startEmbeddedPlatform = async (env: Readonly<Record<string, string 
     );
     opened.push(gateway);
     // In the background, so the APIs answer (and show the data arriving) meanwhile.
-    const demoSeeding = seedDemoDataOnFirstStart({ eventStore, clock: systemClock, config: ingestion, storeWasEmpty, logger: ingestionLogger }).catch((err: unknown) => {
+    const demoSeeding = seedDemoDataOnFirstStart({ eventStore: ingestionEvents, clock: systemClock, config: ingestion, storeWasEmpty, logger: ingestionLogger }).catch((err: unknown) => {
       ingestionLogger.error({ err }, 'demo data seeding failed');
       return null;
     });

@@ -7,7 +7,7 @@ import { createPermissionsSync } from './permissions-cache.ts';
 import { createRankingBoardsSync } from './rankings-boards.ts';
 import { combineHooks, RESPONSE_CACHED_PROJECTIONS, responseCacheHooks } from './response-cache.ts';
 
-export { combineHooks, responseCacheHooks, RESPONSE_CACHED_PROJECTIONS } from './response-cache.ts';
+export { combineHooks, invalidatedPrefixes, responseCacheHooks, RESPONSE_CACHE_READERS, RESPONSE_CACHED_PROJECTIONS } from './response-cache.ts';
 export { createRankingBoardsSync, rankingBoardsDerivation, syncAllRankingBoards } from './rankings-boards.ts';
 export { createPermissionsSync, permissionFields, permissionsDerivation, syncAllPermissions } from './permissions-cache.ts';
 export { createDerivedSync, readSyncMarker, type Derivation, type DerivedErrorHandler, type DerivedStage, type DerivedSync } from './derived-sync.ts';
@@ -46,11 +46,10 @@ export const createDerivedStructures = (deps: {
   if (observations !== undefined) syncs.push(createRankingBoardsSync(readStore, cache, { ...syncOptions, version: observations }));
   const users = versionOf('users');
   if (users !== undefined) syncs.push(createPermissionsSync(readStore, cache, { ...syncOptions, version: users }));
-  const responses = responseCacheHooks(cache.responses, deps.onError ? { onError: deps.onError } : {});
 
   const hooks: Record<string, ProjectionHooks> = {};
   for (const { name } of projections) {
-    const parts = [...syncs.filter((s) => s.derivation.projection === name).map((s) => s.hooks), RESPONSE_CACHED_PROJECTIONS.includes(name) ? responses : undefined];
+    const parts = [...syncs.filter((s) => s.derivation.projection === name).map((s) => s.hooks), RESPONSE_CACHED_PROJECTIONS.includes(name) ? responseCacheHooks(cache.responses, name, deps.onError ? { onError: deps.onError } : {}) : undefined];
     if (parts.some((p) => p !== undefined)) hooks[name] = combineHooks(...parts);
   }
 

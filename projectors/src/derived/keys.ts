@@ -7,6 +7,12 @@
 /** The key prefix of every answer the read API caches (invalidated with `deleteByPrefix`). */
 export const RESPONSE_CACHE_PREFIX = 'read-api:v1:';
 
+/** Every cached answer of one read API query (keys are `<namespace><scope>|<canonical input>`). */
+export const responseNamespace = (query: string): string => `${RESPONSE_CACHE_PREFIX}${query}:`;
+
+/** The cached answers of one query within one scope (the query's `cacheScope` of its input). */
+export const responseScope = (query: string, scope: string): string => `${responseNamespace(query)}${scope}|`;
+
 /** The ranking board of an indicator in a year: countries (never aggregates) scored by value. */
 export const rankingBoard = (indicator: string, year: number): string => `rank:${indicator}:${year}`;
 

@@ -7,6 +7,16 @@
 /** The key prefix of every cached answer (for invalidation with `deleteByPrefix`). */
 export const RESPONSE_CACHE_PREFIX = 'read-api:v1:';
 
+/**
+ * Every cached answer of one query: `read-api:v1:<query>:`. A cached answer's key is
+ * `<namespace><scope>|<canonical input>`, the scope being what the query's `cacheScope` names
+ * (empty without one), so the projectors drop one query's answers, or one scope's, and no others.
+ */
+export const responseNamespace = (query: string): string => `${RESPONSE_CACHE_PREFIX}${query}:`;
+
+/** The cached answers of one query within one scope (say, one series): `read-api:v1:<query>:<scope>|`. */
+export const responseScope = (query: string, scope: string): string => `${responseNamespace(query)}${scope}|`;
+
 /** The ranking board of an indicator in a year: countries (never aggregates) scored by value. */
 export const rankingBoard = (indicator: string, year: number): string => `rank:${indicator}:${year}`;
 

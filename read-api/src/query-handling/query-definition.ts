@@ -24,6 +24,14 @@ export interface QueryDefinition<TInput = unknown, TOutput = unknown> {
   readonly input: z.ZodType<TInput>;
   /** The projections whose read models `run` reads (their checkpoints give the answer's position). */
   readonly reads: readonly ProjectionName[];
+  /**
+   * Which part of its read models the answer depends on (say, `USA:SP.POP.TOTL` for a series),
+   * part of its response-cache key: the projectors then drop only the answers of the scopes a
+   * batch changed (projectors/src/derived/response-cache.ts says which scopes a document
+   * change touches; a test there checks both sides agree). Without one, any change of a
+   * projection read drops all of the query's cached answers. No `|` in a scope.
+   */
+  readonly cacheScope?: (input: TInput) => string;
   run(input: TInput, deps: QueryDependencies): Promise<TOutput>;
 }
 

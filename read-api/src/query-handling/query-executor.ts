@@ -3,7 +3,7 @@ import type { Position, ReadStore, ResponseCache } from '@nationpulse/ports';
 import { PROJECTION_STATE_COLLECTION, projections, type ProjectionStateDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import type { RankingBoardsReader } from '../queries/rankings/ranking-boards.ts';
-import { RESPONSE_CACHE_PREFIX } from './cache-keys.ts';
+import { RESPONSE_CACHE_PREFIX, responseScope } from './cache-keys.ts';
 import { positionNotReached, projectionRebuilding } from './errors.ts';
 import type { QueryDefinition } from './query-definition.ts';
 import { pollingWaitForPosition, type WaitForPosition } from './wait-for-position.ts';
@@ -59,6 +59,10 @@ interface CachedAnswer {
 
 export { RESPONSE_CACHE_PREFIX };
 
+/** The response-cache key of a query's answer to a (validated) input: its scope's prefix, then the canonical input. */
+export const responseCacheKey = <TInput>(query: Pick<QueryDefinition<TInput>, 'name' | 'cacheScope'>, input: TInput): string =>
+  `${responseScope(query.name, query.cacheScope?.(input) ?? '')}${canonicalJson(input)}`;
+
 /**
  * Runs queries for every transport: validates the input (VALIDATION_FAILED with field-level
  * details), honours `minPosition` by waiting on each projection the query reads (503
@@ -68,8 +72,8 @@ export { RESPONSE_CACHE_PREFIX };
  * forward and a projection commits documents no later than its checkpoint, so the documents read
  * afterwards reflect at least that position.
  *
- * With a response cache, an answer is kept for a short TTL under the query name and canonical
- * input, with its position; a cached answer is served only when its position satisfies the
+ * With a response cache, an answer is kept for a short TTL under the query name, its scope and
+ * canonical input (`responseCacheKey`), with its position; a cached answer is served only when its position satisfies the
  * caller's minPosition, so read-your-writes holds whatever the TTL.
  *
  * A query whose read model's live copy is of another version than this code reads (recorded by
@@ -143,7 +147,7 @@ export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecuto
       const minPosition = min.data ?? 0;
       const input = parsed.data;
 
-      const key = `${RESPONSE_CACHE_PREFIX}${query.name}:${canonicalJson(input)}`;
+      const key = responseCacheKey(query, input);
       const hit = await cached(key, minPosition);
       if (hit) return { result: hit.result as TOutput, position: hit.position };
 

@@ -4,7 +4,7 @@ import { CacheUnavailableError, type ReadStore, type ResponseCache } from '@nati
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineQuery } from './query-definition.ts';
-import { createQueryExecutor, RESPONSE_CACHE_PREFIX } from './query-executor.ts';
+import { createQueryExecutor, RESPONSE_CACHE_PREFIX, responseCacheKey } from './query-executor.ts';
 import type { WaitForPosition } from './wait-for-position.ts';
 
 let readStore: ReadStore;
@@ -97,7 +97,9 @@ describe('the response cache', () => {
     const executor = createQueryExecutor({ readStore, responseCache: cache.responses, responseCacheTtlMs: 60_000 });
     runs.count = 0;
     expect(await executor.execute(thing, { id: 'a', n: 1 })).toEqual({ result: { n: 1 }, position: 30 });
-    expect(await cache.responses.get(`${RESPONSE_CACHE_PREFIX}thing:{"id":"a","n":1}`)).toBe('{"position":30,"result":{"n":1}}');
+    // No cacheScope: the query's namespace, an empty scope, the canonical input.
+    expect(await cache.responses.get(`${RESPONSE_CACHE_PREFIX}thing:|{"id":"a","n":1}`)).toBe('{"position":30,"result":{"n":1}}');
+    expect(responseCacheKey({ ...thing, cacheScope: (input: { id: string }) => input.id }, { id: 'a', n: 1 })).toBe(`${RESPONSE_CACHE_PREFIX}thing:a|{"id":"a","n":1}`);
     await readStore.commit([{ op: 'put', collection: 'things', id: 'a', doc: { n: 2 }, position: 50 }], { name: 'observations', position: 50 });
     // Same input, keys in another order and n as a string: the same canonical input, the cached answer.
     expect(await executor.execute(thing, { n: '1', id: 'a' })).toEqual({ result: { n: 1 }, position: 30 });

@@ -11,7 +11,7 @@ import {
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
 import { createSqliteReadStore } from '@nationpulse/embedded/sqlite-read-store';
 import type { Cache, EventStore, NewEvent, RankedMember, ReadStore } from '@nationpulse/ports';
-import { createRankingBoardsReader, createReadSide, queries } from '@nationpulse/read-api';
+import { createRankingBoardsReader, createReadSide, queries, responseCacheKey } from '@nationpulse/read-api';
 import { collections, rankingOf, type IndicatorYearDoc } from '@nationpulse/read-models';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProjectors } from '../../composition.ts';
@@ -23,7 +23,6 @@ import {
   PERMISSIONS_USERS_LISTING,
   RANKING_BOARDS_LISTING,
   RANKINGS_SYNC_MARKER,
-  RESPONSE_CACHE_PREFIX,
   rankingBoard,
 } from '../keys.ts';
 
@@ -302,22 +301,49 @@ export function testDerivedStructures(name: string, factory: DerivedCacheFactory
       expect(world.errors).toEqual([]);
     });
 
-    it('invalidates the read API’s cached answers when a projection it reads commits, and only its own keys', async () => {
+    it('invalidates the read API’s cached answers that a batch may have changed, and only those', async () => {
       const { cache, world } = await setup();
       const manager = await world.start();
       await world.settled(manager);
-      const cached = `${RESPONSE_CACHE_PREFIX}rankings:{"indicator":"SP.POP.TOTL"}`;
-      await cache.responses.set(cached, '{"position":0,"result":{}}', 60_000);
+      // Keys as the read API builds them (query, scope, canonical input).
+      const key = <I>(query: { name: string; input: { parse(raw: unknown): I }; cacheScope?: (input: I) => string }, raw: unknown) => responseCacheKey(query, query.input.parse(raw));
+      const keys = {
+        rankingsLatest: key(queries.rankings, { indicator: 'SP.POP.TOTL' }),
+        rankings2023: key(queries.rankings, { indicator: 'SP.POP.TOTL', year: 2023, limit: 5 }),
+        rankings2001: key(queries.rankings, { indicator: 'SP.POP.TOTL', year: 2001 }),
+        otherIndicator: key(queries.rankings, { indicator: 'NY.GDP.MKTP.CD', year: 2023 }),
+        seriesFra: key(queries.series, { country: 'FRA', indicator: 'SP.POP.TOTL', from: 1990 }),
+        seriesUsa: key(queries.series, { country: 'USA', indicator: 'SP.POP.TOTL' }),
+        users: key(queries.listUsers, {}),
+      };
+      const fill = async (names: readonly (keyof typeof keys)[]) => {
+        for (const name of names) await cache.responses.set(keys[name], '{"position":0,"result":{}}', 60_000);
+      };
+      const present = async () => {
+        const out: string[] = [];
+        for (const [name, k] of Object.entries(keys)) if ((await cache.responses.get(k)) !== null) out.push(name);
+        return out.sort();
+      };
+      await fill(Object.keys(keys) as (keyof typeof keys)[]);
       await cache.responses.set('elsewhere:key', 'kept', 60_000);
-      // A user event: the users list (GET /users) reads the users read model.
+
+      // A user event: only the users list (GET /users) reads the users read model.
       await world.append('user-u-2', newEvent(UserRegistered, { userId: 'u-2', username: 'bob', displayName: 'Bob' }));
       await world.settled(manager);
-      expect(await cache.responses.get(cached)).toBeNull();
-      await cache.responses.set(cached, '{"position":0,"result":{}}', 60_000);
+      expect(await present()).toEqual(['otherIndicator', 'rankings2001', 'rankings2023', 'rankingsLatest', 'seriesFra', 'seriesUsa']);
+
+      // France's 2023 population: its series, the 2023 ranking and the latest-year one; nothing else.
+      await fill(['users']);
       await world.append('series-FRA-SP.POP.TOTL', newEvent(ObservationsRecorded, { country: 'FRA', indicator: 'SP.POP.TOTL', source: 'file', runId: 'run-2', changes: [{ year: 2023, value: 68_000_000, previous: null }] }));
       await world.settled(manager);
-      expect(await cache.responses.get(cached)).toBeNull();
+      expect(await present()).toEqual(['otherIndicator', 'rankings2001', 'seriesUsa', 'users']);
       expect(await cache.responses.get('elsewhere:key')).toBe('kept');
+
+      // A rebuild swaps a whole read model in: every answer of the queries reading it goes.
+      await manager.rebuild('series');
+      await world.settled(manager);
+      expect(await present()).toEqual(['otherIndicator', 'rankings2001', 'users']);
+      expect(world.errors).toEqual([]);
     });
 
     it('fills a cold cache at start, and skips the work when the cache already reflects the checkpoints', async () => {

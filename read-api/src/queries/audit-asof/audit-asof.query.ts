@@ -1,4 +1,4 @@
-import { changeLogEntries, collections, type ChangeSetDoc } from '@nationpulse/read-models';
+import { collections, type ChangeSetDoc } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
@@ -23,17 +23,21 @@ export const auditAsOfQuery = defineQuery({
   name: 'audit-asof',
   input: auditAsOfInput,
   reads: [projections.changeLog],
+  cacheScope: (input) => input.country,
   async run(input, { readStore }): Promise<AuditAsOfOutput> {
     const area = requireArea(input.country);
     const atMs = Date.parse(input.at);
     const sets = await readStore.find<ChangeSetDoc>(collections.changeSets, { where: { country: area.iso3 }, limit: ASOF_MAX_SETS });
     const known = new Map<string, { indicator: string; year: number; value: number; position: number }>();
+    // Straight from each set's [year, value, previous] changes: a country has thousands of them,
+    // and one entry object apiece (changeLogEntries) made this the slowest read under load.
     for (const { doc } of sets) {
       if (Date.parse(doc.at) > atMs) continue;
-      for (const entry of changeLogEntries(doc)) {
-        const key = `${entry.indicator}:${entry.year}`;
+      const { indicator, position } = doc;
+      for (const [year, value] of doc.changes) {
+        const key = `${indicator}:${year}`;
         const current = known.get(key);
-        if (!current || entry.position > current.position) known.set(key, { indicator: entry.indicator, year: entry.year, value: entry.value, position: entry.position });
+        if (!current || position > current.position) known.set(key, { indicator, year, value, position });
       }
     }
     const latest = new Map<string, { indicator: string; year: number; value: number }>();

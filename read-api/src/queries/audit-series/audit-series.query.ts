@@ -16,6 +16,7 @@ export const auditSeriesQuery = defineQuery({
   name: 'audit-series',
   input: auditSeriesInput,
   reads: [projections.changeLog],
+  cacheScope: (input) => `${input.country}:${input.indicator}`,
   async run(input, { readStore }): Promise<AuditSeriesOutput> {
     const indicator = requireIndicator(input.indicator);
     const sets = await readStore.find<ChangeSetDoc>(collections.changeSets, { where: { country: input.country, indicator: indicator.code } });

@@ -38,6 +38,7 @@ export const compareQuery = defineQuery({
   name: 'compare',
   input: compareInput,
   reads: [projections.series],
+  cacheScope: (input) => input.indicator,
   async run(input, { readStore }): Promise<CompareOutput> {
     const indicator = requireIndicator(input.indicator);
     const areas = input.countries.map(requireArea);

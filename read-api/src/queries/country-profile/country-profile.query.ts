@@ -37,6 +37,7 @@ export const countryProfileQuery = defineQuery({
   name: 'country-profile',
   input: countryProfileInput,
   reads: [projections.countryProfiles],
+  cacheScope: (input) => input.country,
   async run(input, { readStore }): Promise<CountryProfileOutput> {
     const area = requireArea(input.country);
     const profile = await readStore.get<CountryProfileDoc>(collections.countryProfiles, input.country);

@@ -50,6 +50,7 @@ export const dashboardQuery = defineQuery({
   name: 'dashboard',
   input: dashboardInput,
   reads: [projections.observations],
+  cacheScope: (input) => String(input.year ?? 'latest'),
   async run(input, deps): Promise<DashboardOutput> {
     const { readStore } = deps;
     if (!isDashboard(input.dashboard)) throw dashboardNotFound(input.dashboard);

@@ -68,6 +68,7 @@ export const rankingsQuery = defineQuery({
   name: 'rankings',
   input: rankingsInput,
   reads: [projections.observations],
+  cacheScope: (input) => `${input.indicator}:${input.year ?? 'latest'}`,
   async run(input, deps): Promise<RankingsOutput> {
     const indicator = requireIndicator(input.indicator);
     const year = input.year ?? (await latestYearOf(deps.readStore, indicator.code));

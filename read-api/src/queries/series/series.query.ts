@@ -46,6 +46,7 @@ export const seriesQuery = defineQuery({
   name: 'series',
   input: seriesInput,
   reads: [projections.series],
+  cacheScope: (input) => `${input.country}:${input.indicator}`,
   async run(input, { readStore }): Promise<SeriesOutput> {
     const area = requireArea(input.country);
     const indicator = requireIndicator(input.indicator);
