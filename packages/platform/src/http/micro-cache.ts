@@ -57,14 +57,18 @@ const MIN_POSITION = /(?:^|&)minPosition=(\d*)(?:&|$)/;
 
 /**
  * The URL without its consistency token, so answers newer than a request's minPosition serve it
- * too. Without a numeric `minPosition=` the URL is its own key: an answer is then only reused for
+ * too. Without a single, valid `minPosition=` the URL is its own key: an answer is then only reused for
  * the very same URL, whose token (whatever its spelling) the stored answer already satisfied.
  */
 const keyOf = (url: string): { key: string; minPosition: number } => {
   const q = url.indexOf('?');
   if (q < 0 || !MIN_POSITION.test(url.slice(q + 1))) return { key: url, minPosition: 0 };
   const params = new URLSearchParams(url.slice(q + 1));
-  const minPosition = Math.max(0, ...params.getAll('minPosition').map(Number).filter(Number.isSafeInteger));
+  const tokens = params.getAll('minPosition');
+  const minPosition = tokens.length === 1 && /^\d+$/.test(tokens[0]!) ? Number(tokens[0]) : NaN;
+  // A token validation would refuse (repeated, empty, beyond a safe integer) keeps the URL its own
+  // key: no stored answer has it, so the request goes on to be validated (and refused).
+  if (!Number.isSafeInteger(minPosition)) return { key: url, minPosition: 0 };
   params.delete('minPosition');
   const rest = params.toString();
   return { key: rest ? `${url.slice(0, q)}?${rest}` : url.slice(0, q), minPosition };

@@ -85,8 +85,13 @@ describe('micro-cache', () => {
     cache.store('/q?minPosition=1e1', body('at 10'), answer(10));
     expect(cache.lookup('/q?minPosition=1e1')?.body.toString()).toBe('at 10');
     expect(cache.lookup('/q')?.body.toString()).toBe('plain');
-    // Repeated tokens: the strictest one counts.
-    expect(cache.lookup('/q?minPosition=1&minPosition=4')).toBeNull();
+    // Tokens that validation refuses never reach the plain URL's answer: callers (the gateway) serve
+    // hits before validating, relying on this.
+    expect(cache.lookup('/q?minPosition=1&minPosition=2')).toBeNull();
+    expect(cache.lookup('/q?minPosition=')).toBeNull();
+    expect(cache.lookup('/q?minPosition=99999999999999999999')).toBeNull();
+    expect(cache.lookup('/q?minPosition=-1')).toBeNull();
+    expect(cache.lookup('/q?minPosition=2')?.body.toString()).toBe('plain');
   });
 
   it('keeps string bodies too, bounded by their bytes', () => {
