@@ -299,6 +299,14 @@ describe('documents and headers', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-request-id')).toBeTruthy();
+    // API answers carry the API set: never framed, never sniffed, nothing loaded from them.
+    const api = await call('GET', '/api/v1/countries', { token: admin.accessToken });
+    expect(api.status).toBe(200);
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+    expect(api.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    expect(api.headers.get('x-request-id')).toBeTruthy();
     const unknown = await call('GET', '/api/v1/nothing-here');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('ROUTE_NOT_FOUND');

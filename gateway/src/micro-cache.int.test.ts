@@ -73,6 +73,12 @@ describe('the gateway micro-cache', () => {
     expect(again.headers.get('content-type')).toMatch(/^application\/json/);
     expect(again.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     expect(again.headers.get('x-content-type-options')).toBe('nosniff');
+    // Hits are served before the query is validated: a URL validation refuses is never a hit.
+    for (const bad of ['&minPosition=1&minPosition=2', '&minPosition=', '&minPosition=99999999999999999999', '&limit=5']) {
+      const refused = await call(`${path}${bad}`, { token: admin });
+      expect(refused.status, bad).toBe(400);
+      expect(refused.json().error.code, bad).toBe('VALIDATION_FAILED');
+    }
 
     const notModified = await call(path, { token: admin, headers: { 'if-none-match': first.headers.get('etag')! } });
     expect(notModified.status).toBe(304);

@@ -123,7 +123,21 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
     return reply.status(res.statusCode).headers(headers).send(res.body);
   };
 
+  /**
+   * A fresh micro-cached answer sent straight after the guard, skipping parsing, validation and
+   * the handler: the cache only holds answers to URLs that passed validation (minPosition aside,
+   * which the cache compares itself), so validating again cannot change the outcome.
+   */
+  const cachedAfterGuard = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (microCache === null || request.method !== 'GET') return;
+    const hit = microCache.lookup(request.url);
+    if (!hit) return;
+    options.onMicroCache?.(true);
+    return sendCached(request, reply, hit);
+  };
+
   for (const route of proxiedRoutes) {
+    const cached = !route.stream && route.method === 'GET' && route.upstream === 'read-api';
     app.route({
       method: route.method,
       url: route.path,
@@ -136,12 +150,10 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         ...(route.querystring ? { querystring: route.querystring } : {}),
         ...(route.body ? { body: route.body } : {}),
       },
-      onRequest: guard(options, route.permission),
+      onRequest: cached && microCache !== null ? [guard(options, route.permission), cachedAfterGuard] : guard(options, route.permission),
       // The read API's answers depend on the URL alone, except those it marks private/no-store
       // (the caller's own lists), which the micro-cache never keeps.
-      handler: route.stream
-        ? forwardStream(options.upstreams[route.upstream])
-        : forward(options.upstreams[route.upstream], route.method === 'GET' && route.upstream === 'read-api' ? microCache : null),
+      handler: route.stream ? forwardStream(options.upstreams[route.upstream]) : forward(options.upstreams[route.upstream], cached ? microCache : null),
     });
   }
 
