@@ -92,15 +92,15 @@ export default tseslint.config(
   },
   {
     // The CLI is a client of the public API: besides it, only the domain's schemas, the schemas of
-    // the read API's answers (`read-api/audit-answers`: schemas only, the API's own contract) and
-    // the embedded platform's entry point (`up`); other packages' CLIs run as processes.
+    // the answers (`read-api/audit-answers`, `reporting/report-answer`: schemas only, the APIs' own
+    // contracts) and the embedded platform's entry point (`up`); other packages' CLIs run as processes.
     files: ['packages/cli/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: driverRestrictions(null),
-          patterns: [{ regex: '^@nationpulse/(?!domain$|read-api/audit-answers$|embedded-platform/main$|platform/testing$)', message: 'The CLI talks to the platform through its public API, not its internals.' }],
+          patterns: [{ regex: '^@nationpulse/(?!domain$|read-api/audit-answers$|reporting/report-answer$|embedded-platform/main$|platform/testing$)', message: 'The CLI talks to the platform through its public API, not its internals.' }],
         },
       ],
     },

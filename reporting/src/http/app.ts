@@ -4,6 +4,7 @@ import type { ArtifactStore, EventStore } from '@nationpulse/ports';
 import type { Registry } from 'prom-client';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
+import { reportAnswer } from './report-answer.ts';
 import { authorizeReport, loadReportView, type ReportAccess } from './report-view.ts';
 
 export interface ReportingAppDependencies {
@@ -18,20 +19,6 @@ export interface ReportingAppDependencies {
 
 const params = z.object({ id: z.string().min(1).max(200).regex(/^[A-Za-z0-9-]+$/, 'a report id') });
 
-const reportOutput = z.object({
-  reportId: z.string(),
-  status: z.enum(['pending', 'ready', 'failed']),
-  requestedBy: z.string(),
-  requestedAt: z.string(),
-  spec: z.record(z.string(), z.unknown()),
-  format: z.enum(['csv', 'xlsx']),
-  attempts: z.number(),
-  artifact: z.object({ fileName: z.string(), contentType: z.string(), sizeBytes: z.number(), sha256: z.string() }).nullable(),
-  rows: z.number().nullable(),
-  failure: z.object({ reason: z.string(), message: z.string() }).nullable(),
-  updatedAt: z.string(),
-  position: z.number(),
-});
 
 /**
  * The reporting service's HTTP side: a report's status and its file, for the user who requested
@@ -48,7 +35,7 @@ export const buildReportingApp = async (deps: ReportingAppDependencies) => {
 
   app.get(
     '/api/v1/reports/:id',
-    { schema: { summary: "A report's status: pending, ready (with the file's size and SHA-256) or failed", params, response: { 200: reportOutput } } },
+    { schema: { summary: "A report's status: pending, ready (with the file's size and SHA-256) or failed", params, response: { 200: reportAnswer } } },
     async (request, reply) => {
       const view = await authorized(request.headers.authorization, request.params.id);
       const { artifact, ...rest } = view;

@@ -5,6 +5,7 @@ import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { reportFormats, reportSpecSchema } from '@nationpulse/domain';
+import { reportAnswer, type ReportAnswer } from '@nationpulse/reporting/report-answer';
 import { z } from 'zod';
 import type { ApiClient } from '../api-client.ts';
 import { connectionOf, globalOptionsHelp, intArg, parseCommandArgs, positionalsOf } from '../args.ts';
@@ -17,19 +18,6 @@ import { apiClientFor } from '../remote.ts';
 
 /** POST /api/v1/reports answers the command's receipt with the report id. */
 const requested = z.object({ reportId: z.string(), position: z.number() });
-/** GET /api/v1/reports/{id}: the reports read model. */
-export const reportStatusSchema = z.object({
-  reportId: z.string(),
-  status: z.enum(['requested', 'generated', 'failed']),
-  spec: z.record(z.string(), z.unknown()).optional(),
-  format: z.string().optional(),
-  requestedAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-  rows: z.number().nullable().optional(),
-  artifact: z.object({ fileName: z.string(), contentType: z.string().optional(), sizeBytes: z.number(), sha256: z.string() }).nullable().optional(),
-  failure: z.object({ reason: z.string(), message: z.string(), attempts: z.number().optional() }).nullable().optional(),
-});
-type ReportStatus = z.infer<typeof reportStatusSchema>;
 
 const usage = `Usage: nationpulse reports <request|status|download> …
 
@@ -45,14 +33,14 @@ ${globalOptionsHelp}`;
 const POLL_MS = 500;
 
 const statusOf = (client: ApiClient, id: string, minPosition?: number) =>
-  client.get(`/api/v1/reports/${encodeURIComponent(id)}`, { schema: reportStatusSchema, query: { minPosition } });
+  client.get(`/api/v1/reports/${encodeURIComponent(id)}`, { schema: reportAnswer, query: { minPosition } });
 
-const describe = (r: ReportStatus): string =>
+const describe = (r: ReportAnswer): string =>
   formatFields([
     ['report', r.reportId],
     ['status', r.status + (r.failure ? ` (${r.failure.reason}: ${r.failure.message})` : '')],
-    ['spec', r.spec ? Object.entries(r.spec).map(([k, v]) => `${k}=${String(v)}`).join(' ') : '-'],
-    ['format', r.format ?? '-'],
+    ['spec', Object.entries(r.spec).map(([k, v]) => `${k}=${String(v)}`).join(' ') || '-'],
+    ['format', r.format],
     ['requested', formatInstant(r.requestedAt)],
     ['updated', formatInstant(r.updatedAt)],
     ['rows', formatNumber(r.rows)],
@@ -115,14 +103,14 @@ const request = async (args: readonly string[], ctx: CliContext): Promise<number
   const deadline = ctx.now().getTime() + waitMs;
   const report = await pollUntil(ctx, POLL_MS, `the report goes on: nationpulse reports status ${receipt.reportId}`, async () => {
     const current = await statusOf(client, receipt.reportId, receipt.position);
-    if (current.status !== 'requested') return current;
+    if (current.status !== 'pending') return current;
     if (ctx.now().getTime() > deadline) throw new CliError('WAIT_TIMEOUT', `Report ${receipt.reportId} is still being generated after ${waitMs / 1000} s (--wait-timeout)`);
     return undefined;
   });
   if (connection.json) printJson(ctx.stdout, report);
   else ctx.stdout.write(describe(report));
-  if (report.status === 'generated' && !connection.json) ctx.stdout.write(`Download it with: nationpulse reports download ${report.reportId}\n`);
-  return report.status === 'generated' ? 0 : 1;
+  if (report.status === 'ready' && !connection.json) ctx.stdout.write(`Download it with: nationpulse reports download ${report.reportId}\n`);
+  return report.status === 'ready' ? 0 : 1;
 };
 
 const status = async (args: readonly string[], ctx: CliContext): Promise<number> => {
@@ -147,7 +135,7 @@ const download = async (args: readonly string[], ctx: CliContext): Promise<numbe
   const connection = connectionOf(values, ctx, usage);
   const client = apiClientFor(connection, ctx);
   const report = await statusOf(client, id);
-  if (report.status !== 'generated') {
+  if (report.status !== 'ready') {
     throw new CliError('REPORT_NOT_READY', report.status === 'failed' ? `Report ${id} failed: ${report.failure?.message ?? 'no reason given'}` : `Report ${id} is still being generated`);
   }
   const file = await client.stream(`/api/v1/reports/${encodeURIComponent(id)}/file`);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   }));
   gateway.route('GET', '/api/v1/reports/:id', () => {
     polls++;
-    return { json: polls < 3 ? reportStatus('requested') : reportStatus('generated', { sizeBytes: file.length, sha256: announcedSha }) };
+    return { json: polls < 3 ? reportStatus('pending') : reportStatus('ready', { sizeBytes: file.length, sha256: announcedSha }) };
   });
   gateway.route('GET', '/api/v1/reports/:id/file', () => ({ body: file, headers: { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="from-header.csv"' } }));
 });
@@ -45,7 +45,7 @@ describe('nationpulse reports', () => {
     expect(statusPolls).toHaveLength(3);
     // Read-your-writes: the status is read at least at the request's position.
     expect(statusPolls[0]!.query.get('minPosition')).toBe('321');
-    expect(run.stdout).toContain('status     generated');
+    expect(run.stdout).toContain('status     ready');
     expect(run.stdout).toContain(`sha256     ${sha256}`);
     expect(run.stdout).toContain('Download it with: nationpulse reports download 0190a1b2-report-1');
   });

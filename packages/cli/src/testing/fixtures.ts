@@ -1,8 +1,10 @@
 /**
  * Answers recorded in the shapes the services define: the read API's audit queries
  * (read-api/src/queries/audit-*), the projectors' ProjectionStatus, the ingestion service's run
- * view, the write API's command receipt, the gateway's token pair and the reports read model.
+ * view, the write API's command receipt, the gateway's token pair and the reporting service's report answer.
  */
+import { reportAnswer, type ReportAnswer } from '@nationpulse/reporting/report-answer';
+
 export const tokenPair = (n: number) => ({ accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn: 900 });
 
 export const auditSeries = {
@@ -99,18 +101,22 @@ export const ingestionRun = (status: 'running' | 'completed' | 'failed', percent
   reason: status === 'failed' ? 'The file header is not the World Bank one' : null,
 });
 
-export const reportStatus = (status: 'requested' | 'generated' | 'failed', artifact: { sizeBytes: number; sha256: string } | null = null) => ({
-  reportId: '0190a1b2-report-1',
-  requestedBy: 'user:ana',
-  spec: { kind: 'ranking', indicator: 'SP.POP.TOTL', year: 2020, order: 'desc' },
-  format: 'csv',
-  status,
-  requestedAt: '2026-04-30T08:00:00.000Z',
-  updatedAt: '2026-04-30T08:00:03.000Z',
-  artifact: artifact ? { uri: 'file:///reports/r1.csv', fileName: 'ranking-SP.POP.TOTL-2020.csv', contentType: 'text/csv', ...artifact } : null,
-  rows: artifact ? 217 : null,
-  failure: status === 'failed' ? { reason: 'timeout', message: 'generation timed out', attempts: 3 } : null,
-});
+/** The reporting service's answer, checked against its own schema: a fixture that drifts from it fails. */
+export const reportStatus = (status: ReportAnswer['status'], artifact: { sizeBytes: number; sha256: string } | null = null): ReportAnswer =>
+  reportAnswer.parse({
+    reportId: '0190a1b2-report-1',
+    requestedBy: 'user:ana',
+    spec: { kind: 'ranking', indicator: 'SP.POP.TOTL', year: 2020, order: 'desc' },
+    format: 'csv',
+    status,
+    attempts: status === 'failed' ? 3 : 1,
+    requestedAt: '2026-04-30T08:00:00.000Z',
+    updatedAt: '2026-04-30T08:00:03.000Z',
+    artifact: artifact ? { fileName: 'ranking-SP.POP.TOTL-2020.csv', contentType: 'text/csv', ...artifact } : null,
+    rows: artifact ? 217 : null,
+    failure: status === 'failed' ? { reason: 'timeout', message: 'generation timed out' } : null,
+    position: 42,
+  });
 
 export const pulse = (down: string[] = []) => ({
   status: down.length === 0 ? 'up' : 'degraded',
