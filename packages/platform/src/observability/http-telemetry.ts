@@ -19,21 +19,37 @@ export const installHttpTelemetry = (app: FastifyInstance, registry: Registry | 
   const duration = registry
     ? histogramOnce(registry, 'nationpulse_http_request_duration_seconds', 'HTTP request latency by route', ['method', 'route', 'status_code'])
     : undefined;
-  app.addHook('onRequest', async (request) => {
+  // The histogram's child per label set, found by one string key instead of hashing a labels object
+  // on every answer (bounded: method × route pattern × status).
+  const observers = new Map<string, (seconds: number) => void>();
+  const observe = (method: string, route: string, status: number, seconds: number) => {
+    if (!duration) return;
+    const key = `${method} ${route} ${status}`;
+    let observer = observers.get(key);
+    if (!observer) {
+      const child = duration.labels({ method, route, status_code: String(status) });
+      observer = (value) => child.observe(value);
+      observers.set(key, observer);
+    }
+    observer(seconds);
+  };
+  // Callback-style hooks: no promise per request for work that never waits.
+  app.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } }, extractContext(request.headers));
     if (span.isRecording()) spans.set(request, span);
     const traceId = traceIdOf(span, typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined);
     if (traceId) request.log = request.log.child({ trace_id: traceId });
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    duration?.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  app.addHook('onResponse', (request, reply, done) => {
+    observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     const span = spans.get(request);
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     }
+    done();
   });
 };
