@@ -54,7 +54,11 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
     let position = 0;
     const events: RecordedEvent[] = [];
     for await (const recorded of eventStore.readStream(streamId)) {
-      const decoded = eventCatalogue.decode(recorded);
+      // Upcast without re-validating: the stream holds only events this executor validated when
+      // it appended them (`encode`), and every command reloads its whole stream, so zod on each
+      // stored event was the load's main CPU cost. Input from outside is still validated: commands
+      // at the edge, events at `encode`.
+      const decoded = eventCatalogue.decode(recorded, { validate: false });
       if (decoded) state = aggregate.evolve(state, { type: decoded.type, data: decoded.data } as Parameters<typeof aggregate.evolve>[1]);
       revision = recorded.revision;
       position = recorded.position;
