@@ -97,3 +97,49 @@ describe('aggregate executor: loading a stream', () => {
     expect(eventStore.all).toHaveLength(4);
   });
 });
+
+describe('aggregate executor: idempotency keys', () => {
+  const register = { type: 'RegisterUser', userId: 'u1', username: 'ada', displayName: 'Ada', passwordHash: 'x'.repeat(32), roles: ['viewer'] } as const;
+  /** A fingerprint that counts how often the executor serialises it (to hash it). */
+  const counted = (body: unknown) => {
+    const fingerprint = { serialised: 0, toJSON: () => (fingerprint.serialised++, body) };
+    return fingerprint;
+  };
+  const setup = () => {
+    const eventStore = memoryEventStore();
+    const executor = createAggregateExecutor({ eventStore, clock, source: 'test' });
+    const execute = (command: Parameters<typeof userAggregate.decide>[0], fingerprint: unknown, idempotencyKey: string | null = 'k1') =>
+      executor.execute({ streamId: userStreamId(command.userId), aggregate: userAggregate, command, commandName: command.type, context: context({ idempotencyKey }), fingerprint });
+    return { eventStore, execute };
+  };
+
+  it('hashes the request only when it appends or answers a replayed key, not when the command decides nothing or is refused', async () => {
+    const { eventStore, execute } = setup();
+    const appended = counted(register);
+    await execute(register, appended);
+    expect(appended.serialised).toBe(1);
+    expect(eventStore.all.every((e) => e.metadata['requestHash'] === eventStore.all[0]!.metadata['requestHash'])).toBe(true);
+
+    const noop = counted({ role: 'viewer' });
+    expect(await execute({ type: 'GrantRole', userId: 'u1', role: 'viewer' }, noop, 'k2')).toMatchObject({ replayed: false, revision: 2 });
+    const refused = counted({ userId: 'nobody' });
+    await expect(execute({ type: 'DisableUser', userId: 'nobody', reason: 'r' }, refused, 'k3')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    expect([noop.serialised, refused.serialised]).toEqual([0, 0]);
+
+    const replay = counted(register);
+    expect(await execute(register, replay)).toMatchObject({ replayed: true, revision: 2 });
+    expect(replay.serialised).toBe(1);
+  });
+
+  it('replays the same key with the same body, and refuses the same key with a different body', async () => {
+    const { eventStore, execute } = setup();
+    const first = await execute(register, { ...register });
+    expect(first).toMatchObject({ replayed: false, revision: 2 });
+
+    expect(await execute(register, { ...register })).toEqual({ ...first, replayed: true });
+    await expect(execute(register, { ...register, displayName: 'Someone else' })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    // Without a key the same command is decided again (and refused by the aggregate).
+    await expect(execute(register, { ...register }, null)).rejects.toMatchObject({ code: 'USER_ALREADY_EXISTS' });
+    expect(eventStore.all).toHaveLength(3);
+  });
+});
