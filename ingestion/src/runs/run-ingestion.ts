@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   decideIngestionRun,
   eventCatalogue,
@@ -74,6 +75,13 @@ export interface RunIngestionOptions {
   readonly signal?: AbortSignal;
   /** Recorded with the source's own in the run's start event (the service adds its dataset lock's key). */
   readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * The run gives the event loop a turn (setImmediate) once it has run this long without one.
+   * Parsing and diffing against stores that answer synchronously (the embedded platform's SQLite)
+   * is otherwise one long chain of microtasks, and every request served by the same process waits
+   * behind it. Default 10; Infinity never yields on its own.
+   */
+  readonly yieldEveryMs?: number;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)) || 'unknown error';
@@ -95,6 +103,7 @@ export const runIngestion = async (options: RunIngestionOptions): Promise<Ingest
   const actor = options.actor ?? DEFAULT_ACTOR;
   const runId = options.runId ?? newId();
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const yieldEveryMs = options.yieldEveryMs ?? 10;
   const startedAt = clock.now().getTime();
   const runStream = ingestionRunStreamId(runId);
   const description = source.describe();
@@ -189,7 +198,12 @@ export const runIngestion = async (options: RunIngestionOptions): Promise<Ingest
       inFlight.add(task);
     };
 
+    let turnStartedAt = performance.now();
     for await (const item of source.series(signal)) {
+      if (performance.now() - turnStartedAt >= yieldEveryMs) {
+        await nextTurn();
+        turnStartedAt = performance.now();
+      }
       if (item.kind === 'series') {
         if (item.observations.length === 0) continue;
         rowsRead += item.observations.length;

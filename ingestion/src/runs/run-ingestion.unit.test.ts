@@ -116,4 +116,52 @@ describe('runIngestion', () => {
     expect(summary).toMatchObject({ status: 'failed', reason: 'operator cancelled the run' });
     expect((await memory.all()).some((e) => e.streamId === 'series-DEU-SP.POP.TOTL')).toBe(false);
   });
+
+  it('gives the event loop a turn every yieldEveryMs of a long synchronous parse and diff, with the same result', async () => {
+    const items = Array.from({ length: 30 }, (_, i) => series(`C${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`, 'SP.POP.TOTL', [2020, i], [2021, i + 1]));
+    const first = await runIngestion({ source: listSource(items).source, eventStore: memory.store, clock, trigger: 'manual', runId: 'first' });
+    expect(first).toMatchObject({ status: 'completed', seriesChanged: 30 });
+
+    /**
+     * Re-ingests the same data (every series is read and diffed, nothing is appended) with 2 ms
+     * of synchronous parsing per series; answers how many series had been pulled when an
+     * immediate queued at the first one got to run.
+     */
+    const slowRun = async (runId: string, yieldEveryMs?: number) => {
+      let pulled = 0;
+      let pulledWhenImmediateRan: number | null = null;
+      const source: Source = {
+        describe: () => ({ source: 'demo', dataset: 'test', parameters: {} }),
+        check: async () => {},
+        async *series() {
+          for (const item of items) {
+            if (pulled === 0) setImmediate(() => (pulledWhenImmediateRan = pulled));
+            const until = performance.now() + 2;
+            while (performance.now() < until);
+            pulled++;
+            yield item;
+          }
+        },
+      };
+      const { runId: _runId, position: _position, durationMs: _durationMs, ...summary } = await runIngestion({
+        source,
+        eventStore: memory.store,
+        clock,
+        trigger: 'manual',
+        runId,
+        ...(yieldEveryMs === undefined ? {} : { yieldEveryMs }),
+      });
+      return { summary, pulledWhenImmediateRan };
+    };
+
+    const paced = await slowRun('paced');
+    const unpaced = await slowRun('unpaced', Infinity);
+    expect(paced.summary).toMatchObject({ status: 'completed', rowsRead: 60, rowsUnchanged: 60, rowsChanged: 0, seriesChanged: 0 });
+    expect(paced.summary).toEqual(unpaced.summary);
+    // Paced, the immediate ran within the first ~10 ms of the 60 ms of parsing; unpaced, the
+    // loop never gave the event loop a turn until the source was exhausted.
+    expect(paced.pulledWhenImmediateRan).toBeGreaterThan(0);
+    expect(paced.pulledWhenImmediateRan).toBeLessThan(items.length / 2);
+    expect(unpaced.pulledWhenImmediateRan).toBe(items.length);
+  });
 });

@@ -139,7 +139,12 @@ const assertTtl = (ttlMs: number): void => {
 };
 
 /** The cache port in memory, for the embedded (single process) mode and for tests. */
-export function createInProcessCache(options: InProcessCacheOptions = {}): Cache {
+export interface InProcessCache extends Cache {
+  /** Responses held in memory, expired ones not yet dropped included (diagnostics and tests). */
+  heldResponses(): number;
+}
+
+export function createInProcessCache(options: InProcessCacheOptions = {}): InProcessCache {
   const now = options.clock ?? Date.now;
   const entries = new Map<string, Entry>();
   const boards = new Map<string, Board>();
@@ -186,10 +191,16 @@ export function createInProcessCache(options: InProcessCacheOptions = {}): Cache
       open();
       const at = now();
       let count = 0;
+      // The walk visits every entry anyway: expired ones under any prefix go too, so between
+      // sweeps the map does not grow with dead responses under a steady write load.
       for (const [key, entry] of entries) {
-        if (!key.startsWith(prefix)) continue;
-        entries.delete(key);
-        if (entry.expiresAt > at) count++;
+        const expired = entry.expiresAt <= at;
+        if (key.startsWith(prefix)) {
+          entries.delete(key);
+          if (!expired) count++;
+        } else if (expired) {
+          entries.delete(key);
+        }
       }
       return count;
     },
@@ -268,6 +279,7 @@ export function createInProcessCache(options: InProcessCacheOptions = {}): Cache
     responses,
     rankings,
     permissions: permissionsCache,
+    heldResponses: () => entries.size,
     async ping() {
       open();
     },

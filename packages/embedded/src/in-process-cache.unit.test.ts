@@ -28,6 +28,23 @@ describe('in-process cache specifics', () => {
     await cache.close();
   });
 
+  it('drops expired responses under any prefix while invalidating a prefix, counting only live keys it deleted', async () => {
+    let now = 0;
+    const cache = createInProcessCache({ clock: () => now, sweepIntervalMs: 0 });
+    await cache.responses.set('series:a', 'v', 5);
+    await cache.responses.set('series:b', 'v', 60_000);
+    await cache.responses.set('rankings:a', 'v', 5);
+    await cache.responses.set('rankings:b', 'v', 60_000);
+    now = 10;
+    expect(cache.heldResponses()).toBe(4);
+
+    expect(await cache.responses.deleteByPrefix('series:')).toBe(1);
+    // Only the live response of the other prefix is left; it is still served.
+    expect(cache.heldResponses()).toBe(1);
+    expect(await cache.responses.get('rankings:b')).toBe('v');
+    await cache.close();
+  });
+
   it('compares members by code point (UTF-8 byte order), like Redis', () => {
     const sorted = ['😀', 'ｚ', 'é', 'b', 'a', 'B', '', 'ab', '\uffff', '\ue000', '𝒳'].sort(compareMembers);
     const byBytes = [...sorted].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));

@@ -54,7 +54,11 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
     let position = 0;
     const events: RecordedEvent[] = [];
     for await (const recorded of eventStore.readStream(streamId)) {
-      const decoded = eventCatalogue.decode(recorded);
+      // Upcast without re-validating: the stream holds only events this executor validated when
+      // it appended them (`encode`), and every command reloads its whole stream, so zod on each
+      // stored event was the load's main CPU cost. Input from outside is still validated: commands
+      // at the edge, events at `encode`.
+      const decoded = eventCatalogue.decode(recorded, { validate: false });
       if (decoded) state = aggregate.evolve(state, { type: decoded.type, data: decoded.data } as Parameters<typeof aggregate.evolve>[1]);
       revision = recorded.revision;
       position = recorded.position;
@@ -65,7 +69,11 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
 
   const executeWithEvents: AggregateExecutor['executeWithEvents'] = async ({ streamId, aggregate, command, commandName, context, fingerprint }) => {
     const keyHash = context.idempotencyKey ? sha256Hex(`${actorId(context.actor)}\u0000${commandName}\u0000${context.idempotencyKey}`) : null;
-    const requestHash = keyHash ? sha256Hex(JSON.stringify(fingerprint)) : null;
+    // The request's hash is needed only to answer a replayed key or to record with an append:
+    // a command that decides nothing (e.g. a re-ingested unchanged series, whose fingerprint is
+    // every observation) or is refused never serialises and hashes its request.
+    let requestHash: string | undefined;
+    const hashOfRequest = (): string => (requestHash ??= sha256Hex(JSON.stringify(fingerprint)));
     const attempts = context.expectedRevision === null ? 1 + maxConflictRetries : 1;
 
     for (let attempt = 1; ; attempt++) {
@@ -74,7 +82,7 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
         const earlier = loaded.events.filter((e) => e.metadata['idempotencyKey'] === keyHash);
         const last = earlier.at(-1);
         if (last) {
-          if (last.metadata['requestHash'] !== requestHash) {
+          if (last.metadata['requestHash'] !== hashOfRequest()) {
             throw conflict('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
           }
           return { receipt: { streamId, revision: last.revision, position: last.position, replayed: true }, events: [] };
@@ -103,7 +111,7 @@ export const createAggregateExecutor = ({ eventStore, clock, source, maxConflict
             traceparent: context.traceparent,
             source,
             schemaVersion,
-            ...(keyHash ? { idempotencyKey: keyHash, requestHash } : {}),
+            ...(keyHash ? { idempotencyKey: keyHash, requestHash: hashOfRequest() } : {}),
           },
         };
       });
