@@ -58,7 +58,8 @@ const stateAdapters = async (config: GatewayConfig): Promise<{ refreshTokens: Re
  */
 export const startGatewayService = async (config: GatewayConfig, shared: GatewayShared = {}): Promise<GatewayService> => {
   const logger = shared.logger ?? createLogger('gateway', config.LOG_LEVEL);
-  const now = () => systemClock.now().getTime();
+  // Milliseconds, read several times per request (token, access, rate limits, micro-cache): no Date object each time.
+  const now = () => Date.now();
   const readStore = shared.readStore ?? (await createReadStore(config));
   // The permissions hashes are kept by the projectors in a shared cache (Redis, or the embedded
   // platform's); a private in-process cache would hold none, so the read store answers alone.

@@ -21,15 +21,19 @@ export interface GuardDeps {
 }
 
 /** Sets Retry-After from an error that says when to come back (429, an open breaker). */
+const setRetryAfter = (reply: FastifyReply, error: unknown, fallbackSeconds?: number): void => {
+  if (!isNationPulseError(error)) return;
+  const details = error.details as { retryAfterSeconds?: number } | undefined;
+  const seconds = details?.retryAfterSeconds ?? (error.code === 'UPSTREAM_UNAVAILABLE' ? fallbackSeconds : undefined);
+  if (seconds !== undefined) reply.header('retry-after', String(seconds));
+};
+
+/** Runs `work`; when it fails with an error that says when to come back, the answer carries Retry-After. */
 export const withRetryAfter = async <T>(reply: FastifyReply, work: () => Promise<T>, fallbackSeconds?: number): Promise<T> => {
   try {
     return await work();
   } catch (error) {
-    if (isNationPulseError(error)) {
-      const details = error.details as { retryAfterSeconds?: number } | undefined;
-      const seconds = details?.retryAfterSeconds ?? (error.code === 'UPSTREAM_UNAVAILABLE' ? fallbackSeconds : undefined);
-      if (seconds !== undefined) reply.header('retry-after', String(seconds));
-    }
+    setRetryAfter(reply, error, fallbackSeconds);
     throw error;
   }
 };
@@ -43,7 +47,12 @@ export const guard =
   ({ auth, rateLimits }: GuardDeps, permission: Permission, tokenOf: (request: FastifyRequest) => string | undefined = (r) => bearerToken(r.headers.authorization)) =>
   async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const user = await auth.authenticate(tokenOf(request));
-    await withRetryAfter(reply, () => rateLimits.checkUser(user.username, user.userId, request.ip));
+    try {
+      await rateLimits.checkUser(user.username, user.userId, request.ip);
+    } catch (error) {
+      setRetryAfter(reply, error);
+      throw error;
+    }
     auth.authorize(user, permission);
     request.user = user;
   };
@@ -128,12 +137,16 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
    * the handler: the cache only holds answers to URLs that passed validation (minPosition aside,
    * which the cache compares itself), so validating again cannot change the outcome.
    */
-  const cachedAfterGuard = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (microCache === null || request.method !== 'GET') return;
-    const hit = microCache.lookup(request.url);
-    if (!hit) return;
-    options.onMicroCache?.(true);
-    return sendCached(request, reply, hit);
+  const guardThenCached = (permission: Permission) => {
+    const check = guard(options, permission);
+    return async (request: FastifyRequest, reply: FastifyReply) => {
+      await check(request, reply);
+      if (microCache === null || request.method !== 'GET') return;
+      const hit = microCache.lookup(request.url);
+      if (!hit) return;
+      options.onMicroCache?.(true);
+      return sendCached(request, reply, hit);
+    };
   };
 
   for (const route of proxiedRoutes) {
@@ -150,7 +163,7 @@ export const proxyRoutes: FastifyPluginAsyncZod<ProxyRoutesOptions> = async (app
         ...(route.querystring ? { querystring: route.querystring } : {}),
         ...(route.body ? { body: route.body } : {}),
       },
-      onRequest: cached && microCache !== null ? [guard(options, route.permission), cachedAfterGuard] : guard(options, route.permission),
+      onRequest: cached && microCache !== null ? guardThenCached(route.permission) : guard(options, route.permission),
       // The read API's answers depend on the URL alone, except those it marks private/no-store
       // (the caller's own lists), which the micro-cache never keeps.
       handler: route.stream ? forwardStream(options.upstreams[route.upstream]) : forward(options.upstreams[route.upstream], cached ? microCache : null),

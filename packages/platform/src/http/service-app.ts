@@ -4,6 +4,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Registry } from 'prom-client';
 import { installHttpTelemetry } from '../observability/http-telemetry.ts';
 import { frameworkErrors, installErrorHandler } from './error-handler.ts';
+import { lazyChildLogger } from './request-logger.ts';
 
 export interface ServiceAppOptions {
   /** Title of the OpenAPI document, e.g. 'NationPulse read API'. */
@@ -40,7 +41,8 @@ export const registeredRoutes = (app: object): readonly HttpRoute[] => routesOf.
  */
 export const createServiceApp = async (options: ServiceAppOptions) => {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Each request's child logger is made only when the request writes a line (request-logger.ts).
+    ...(options.logger ? { loggerInstance: options.logger, childLoggerFactory: lazyChildLogger } : { logger: false }),
     ...(options.bodyLimitBytes ? { bodyLimit: options.bodyLimitBytes } : {}),
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),

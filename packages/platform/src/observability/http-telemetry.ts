@@ -1,8 +1,9 @@
 import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { histogramOnce } from './metrics.ts';
+import { latencyHistogramOnce } from './metrics.ts';
 import { extractContext, traceIdOf, traceparentOf } from './trace-context.ts';
+import { tracingActive } from './tracing.ts';
 
 const spans = new WeakMap<FastifyRequest, Span>();
 const tracer = trace.getTracer('nationpulse-http');
@@ -17,7 +18,7 @@ export const requestTraceparent = (request: FastifyRequest): string | null =>
  */
 export const installHttpTelemetry = (app: FastifyInstance, registry: Registry | undefined): void => {
   const duration = registry
-    ? histogramOnce(registry, 'nationpulse_http_request_duration_seconds', 'HTTP request latency by route', ['method', 'route', 'status_code'])
+    ? latencyHistogramOnce(registry, 'nationpulse_http_request_duration_seconds', 'HTTP request latency by route', ['method', 'route', 'status_code'])
     : undefined;
   // The histogram's child per label set, found by one string key instead of hashing a labels object
   // on every answer (bounded: method × route pattern × status).
@@ -27,18 +28,25 @@ export const installHttpTelemetry = (app: FastifyInstance, registry: Registry | 
     const key = `${method} ${route} ${status}`;
     let observer = observers.get(key);
     if (!observer) {
-      const child = duration.labels({ method, route, status_code: String(status) });
-      observer = (value) => child.observe(value);
+      observer = duration.observer({ method, route, status_code: String(status) });
       observers.set(key, observer);
     }
     observer(seconds);
   };
   // Callback-style hooks: no promise per request for work that never waits.
   app.addHook('onRequest', (request, _reply, done) => {
+    const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
+    if (!tracingActive()) {
+      // No spans: the caller's trace id still goes on the request's log lines.
+      const traceId = traceparent ? traceIdOf(undefined, traceparent) : undefined;
+      if (traceId) request.log = request.log.child({ trace_id: traceId });
+      done();
+      return;
+    }
     const route = request.routeOptions.url ?? 'unmatched';
     const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } }, extractContext(request.headers));
     if (span.isRecording()) spans.set(request, span);
-    const traceId = traceIdOf(span, typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined);
+    const traceId = traceIdOf(span, traceparent);
     if (traceId) request.log = request.log.child({ trace_id: traceId });
     done();
   });
