@@ -7,15 +7,16 @@ import { parseConfig } from '@nationpulse/platform';
 import { buildReadApp, createReadSide, readApiConfigSchema } from '@nationpulse/read-api';
 import Fastify from 'fastify';
 import { appendWdiHistory, loadWdiSeries } from '../fixtures/wdi-history.ts';
-import { load, type LoadResult } from '../load/autocannon.ts';
+import { describeRatio, interleaved, ratio, type Series } from '../load/interleaved.ts';
 import type { BenchContext, Row } from '../types.ts';
 
 export const name = 'read-api';
 export const description =
-  'Read API (Fastify, SQLite read store built by the projectors from the World Bank snapshot) in its default configuration (answers reused for 2 s: the HTTP micro-cache and the in-process response cache) and with both caches off, against bare Fastify serving the same JSON bodies from memory; autocannon in its own process, 32 connections, 10 s each, same run.';
+  'Read API (Fastify, SQLite read store built by the projectors from the World Bank snapshot) in its default configuration (answers reused for 2 s: the HTTP micro-cache and the in-process response cache) and with both caches off, against bare Fastify serving the same JSON bodies from memory; autocannon in its own process, 32 connections; per query the three are driven in turn, 4 s each, for 5 rounds (the first of each round rotating), and compared with bare Fastify round by round: throughput is the median over rounds, p99 the worst round’s.';
 
 const CONNECTIONS = 32;
-const SECONDS = 10;
+const SECONDS = 4;
+const ROUNDS = 5;
 const QUERIES = { rankings: '/api/v1/rankings/SP.POP.TOTL?year=2020&limit=20', series: '/api/v1/series/FRA/SP.DYN.LE00.IN' };
 
 const listen = async (app: { listen(o: { host: string; port: number }): Promise<string> }) => app.listen({ host: '127.0.0.1', port: 0 });
@@ -54,24 +55,39 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
   const bareUrl = await listen(bare);
 
   const rows: Row[] = [];
-  const row = (metric: string, r: LoadResult, extra: Partial<Row> = {}): Row[] => [
-    { metric: `${metric} throughput`, value: Math.round(r.requestsPerSecond), unit: 'req/s', note: `${r.requests} requests, ${r.errors} errors, ${r.non2xx} non-2xx`, ...extra },
-    { metric: `${metric} p99`, value: r.p99Ms, unit: 'ms', ...(metric.startsWith('read API,') ? { target: { max: 20 } } : {}), note: `p50 ${r.p50Ms} ms` },
+  const row = (metric: string, r: Series, extra: Partial<Row> = {}): Row[] => [
+    { metric: `${metric} throughput`, value: Math.round(r.requestsPerSecond), unit: 'req/s', note: `rounds ${r.rounds.map((x) => Math.round(x.requestsPerSecond)).join(' / ')} req/s; ${r.requests} requests, ${r.errors} errors, ${r.non2xx} non-2xx`, ...extra },
+    {
+      metric: `${metric} p99`,
+      value: r.worstP99Ms,
+      unit: 'ms',
+      ...(metric.startsWith('read API,') ? { target: { max: 20 } } : {}),
+      note: `p50 ${r.medianP50Ms} ms (median); p99 per round ${r.rounds.map((x) => x.p99Ms).join(' / ')} ms`,
+    },
   ];
   for (const [query, path] of Object.entries(QUERIES)) {
-    ctx.log(`${query}: bare Fastify`);
-    const base = await load(`${bareUrl}${path}`, { connections: CONNECTIONS, seconds: SECONDS });
-    ctx.log(`${query}: read API (default configuration)`);
-    const real = await load(`${readUrl}${path}`, { connections: CONNECTIONS, seconds: SECONDS });
-    ctx.log(`${query}: read API, response cache off`);
-    const raw = await load(`${uncachedUrl}${path}`, { connections: CONNECTIONS, seconds: SECONDS });
-    for (const [label, r] of [['default', real], ['uncached', raw]] as const) {
-      if (r.errors + r.non2xx > 0) throw new Error(`read API (${label}) ${query}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    const [base, real, raw] = (await interleaved(
+      [
+        { label: `${query}: bare Fastify`, url: `${bareUrl}${path}` },
+        { label: `${query}: read API (default configuration)`, url: `${readUrl}${path}` },
+        { label: `${query}: read API, response cache off`, url: `${uncachedUrl}${path}` },
+      ],
+      { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, log: (message) => ctx.log(message) },
+    )) as [Series, Series, Series];
+    for (const r of [real, raw]) {
+      if (r.errors + r.non2xx > 0) throw new Error(`${r.label}: ${r.errors} errors, ${r.non2xx} non-2xx`);
     }
-    const versus = (r: LoadResult) => `${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2)}× bare Fastify; ${r.requests} requests, ${r.errors} errors, ${r.non2xx} non-2xx`;
+    const realRatio = ratio(real, base);
     rows.push(...row(`bare Fastify, ${query}`, base));
-    rows.push(...row(`read API, ${query}`, real, { target: { min: Math.round(base.requestsPerSecond * 0.7) }, note: versus(real) }));
-    rows.push(...row(`read API uncached, ${query}`, raw, { note: versus(raw) }));
+    rows.push(...row(`read API, ${query}`, real));
+    rows.push({
+      metric: `read API ÷ bare Fastify, ${query} throughput`,
+      value: Number(realRatio.median.toFixed(2)),
+      unit: '×',
+      target: { min: 0.7 },
+      note: `round by round ${realRatio.perRound.map((x) => x.toFixed(2)).join(' / ')} (min ${realRatio.min.toFixed(2)}, max ${realRatio.max.toFixed(2)})`,
+    });
+    rows.push(...row(`read API uncached, ${query}`, raw, { note: describeRatio(ratio(raw, base), 'bare Fastify') }));
   }
   await Promise.all([readApi.close(), uncachedApi.close(), bare.close()]);
   await Promise.all([readStore.close(), eventStore.close()]);
