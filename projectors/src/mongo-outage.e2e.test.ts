@@ -136,8 +136,16 @@ describe('MongoDB-wire server stopped and started again under load', () => {
     await sleep(Math.max(0, stopDone + 10_500 - Date.now()));
     const restartedAt = Date.now();
     const restartMs = await mongo.start();
-    // Started over from position 0 on the empty server, under the same load.
-    await waitFor('the projections to catch up with the head after the restart', async () => (await projectors.manager.status()).every((p) => p.status === 'live' && p.lag === 0), 60_000);
+    // Started over from position 0 on the empty server, under the same load: every projection
+    // live and past the head as it was at the restart. (Not "lag 0 for all at one instant": with a
+    // correction appended every 100 ms, a moment when all seven have applied the latest one may not
+    // come on a busy machine; the final comparison with the events comes after the load stops.)
+    const headAtRestart = await eventStore.headPosition();
+    await waitFor(
+      `the projections to catch up with the head at the restart (${headAtRestart})`,
+      async () => (await projectors.manager.status()).every((p) => p.status === 'live' && p.position >= headAtRestart),
+      60_000,
+    );
     const caughtUpAt = Date.now();
     await waitFor('the projectors to report healthy', async () => (await health()) === 200, 30_000);
     await stopLoad();
