@@ -70,6 +70,8 @@ interface Slot {
   error: string | null;
   /** Live-runner failures since it last made progress (sets the restart delay). */
   failures: number;
+  /** Wakes a rebuild waiting for the shadow copy to reach a position (`shadowReaches`). */
+  shadowProgressed: (() => void) | null;
 }
 
 export const createProjectionManager = (options: ProjectionManagerOptions): ProjectionManager => {
@@ -77,7 +79,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
   const slots = new Map<string, Slot>(
     options.projections.map((definition) => [
       definition.name,
-      { definition, live: null, shadow: null, rebuilding: null, rate: { position: 0, at: Date.now(), eventsPerSecond: 0 }, error: null, failures: 0 },
+      { definition, live: null, shadow: null, rebuilding: null, rate: { position: 0, at: Date.now(), eventsPerSecond: 0 }, error: null, failures: 0, shadowProgressed: null },
     ]),
   );
   let stopped = false;
@@ -125,6 +127,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
           : {}),
       ...(copy === 'live' && options.hooks?.[slot.definition.name]?.beforeCommit ? { beforeCommit: options.hooks[slot.definition.name]!.beforeCommit! } : {}),
       onProgress: (p) => track(slot, p),
+      ...(copy === 'shadow' ? { onCommitted: () => slot.shadowProgressed?.() } : {}),
     });
     r.done.catch((e: unknown) => {
       slot.error = e instanceof Error ? e.message : String(e);
@@ -180,11 +183,19 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     }
   };
 
-  /** Waits until the shadow copy has reached `target`. */
+  /** Waits until the shadow copy has reached `target`: checked at each of its commits, and every 20 ms. */
   const shadowReaches = async (slot: Slot, target: Position) => {
     while (!stopped && (slot.shadow?.position() ?? 0) < target) {
       if (slot.error) throw new Error(slot.error);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 20);
+        function done() {
+          clearTimeout(timer);
+          slot.shadowProgressed = null;
+          resolve();
+        }
+        slot.shadowProgressed = done;
+      });
     }
   };
 

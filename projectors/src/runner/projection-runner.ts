@@ -32,6 +32,8 @@ export interface ProjectionRunnerOptions {
   /** While idle, how often the checkpoint is moved up to the store's head (read-your-writes across event types). */
   readonly idleCheckMs?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
+  /** Called each time the committed position (`position()`) moves up. */
+  readonly onCommitted?: (position: Position) => void;
   /** Only for the live copy: a shadow copy's derived structures are rebuilt when it is swapped in. */
   readonly beforeCommit?: BeforeCommit;
 }
@@ -377,6 +379,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     for await (const next of eventStore.readAll({ after: position, filter, maxCount: 1 })) if (next.position <= head) return;
     await readStore.commit([], { name, position: head });
     position = applied = head;
+    options.onCommitted?.(position);
   };
 
   const run = async () => {
@@ -420,8 +423,18 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
       if (!deferred || deferred.committed === applied) {
         position = applied;
         lastCommit = performance.now();
+        options.onCommitted?.(position);
       }
       options.onProgress?.({ projection: projection.name, copy, position: applied, eventsApplied, batchMs: performance.now() - started });
+    };
+    /** Until a turn of the event loop adds nothing to a partial batch, the batch fills, or batchWaitMs pass. */
+    const settle = async () => {
+      const deadline = performance.now() + batchWaitMs;
+      let seen: number;
+      do {
+        seen = buffered.length;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } while (buffered.length > seen && buffered.length < batchSize && !ended && !stopping && performance.now() < deadline);
     };
     /** Commits what full batches left deferred: before going idle, and when stopping. */
     const commitDeferredBatches = async () => {
@@ -435,16 +448,23 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
       }
       position = applied;
       lastCommit = performance.now();
+      options.onCommitted?.(position);
     };
     try {
       // The first idle check after events (or at start) comes as soon as a partial batch would be
       // committed, so a catch-up or rebuild reaches the head without waiting a whole idle period.
       let idleChecked = false;
+      /** The last batch was full: the runner is catching up (a rebuild, a restart) or draining a burst. */
+      let catchingUp = false;
       while (!stopping) {
         if (failure) throw (failure as { error: unknown }).error;
         if (buffered.length > 0) {
           // A partial batch waits up to batchWaitMs to fill (the pump wakes us once it is full).
-          if (buffered.length < batchSize && !ended) await sleep(batchWaitMs);
+          // Right after a full batch it only waits while the pump keeps adding: once a turn of
+          // the event loop adds nothing, the subscription has reached the head and waiting would
+          // only delay the commit that brings the copy there (the end of every rebuild).
+          if (buffered.length < batchSize && !ended) await (catchingUp ? settle() : sleep(batchWaitMs));
+          catchingUp = buffered.length >= batchSize;
           if (buffered.length > 0) await flush();
           idleChecked = false;
           continue;

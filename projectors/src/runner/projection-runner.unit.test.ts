@@ -27,6 +27,18 @@ describe('projection runner', () => {
     expect((await readStore.get('tally', 'FRA'))?.doc).toEqual({ country: 'FRA', version: 1, changes: 9, sum: (20000 + 20010 + 20020) * 3 + 3 * 3 });
   });
 
+  it('commits the tail of a catch-up at once instead of waiting for the partial batch to fill', async () => {
+    const { eventStore, readStore } = setup();
+    await seedObservations(eventStore, countries, [2000, 2001, 2002], 3);
+    const head = await eventStore.headPosition();
+    const committed: number[] = [];
+    // 36 events in batches of 5: seven full batches, then one of 1 that would wait 60 s to fill.
+    const runner = startProjectionRunner({ eventStore, readStore, projection: tallyProjection(), copy: 'live', batchSize: 5, batchWaitMs: 60_000, onCommitted: (p) => committed.push(p) });
+    await eventually(async () => (await readStore.checkpoint('tally')) === head, 5_000);
+    expect(committed.at(-1)).toBe(head);
+    await runner.stop();
+  });
+
   it('changes nothing when a batch is delivered again (at-least-once), fully or from the middle', async () => {
     const { eventStore, readStore } = setup();
     await seedObservations(eventStore, countries, [2000, 2001], 4);
