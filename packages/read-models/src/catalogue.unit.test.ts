@@ -9,8 +9,9 @@ describe('projection catalogue', () => {
     expect(projections.map((p) => p.name)).toEqual(['country-profiles', 'series', 'observations', 'users', 'ingestion-runs', 'change-log', 'reports']);
     for (const p of projections) {
       expect(p.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-      // observations and change-log v2: one document per indicator-year and per event instead of per value.
-      expect(p.version).toBe(['observations', 'change-log'].includes(p.name) ? 2 : 1);
+      // observations and change-log v2: one document per indicator-year and per event instead of per
+      // value; series v2: parallel year / value arrays instead of an object per point.
+      expect(p.version).toBe(['observations', 'change-log', 'series'].includes(p.name) ? 2 : 1);
       expect(p.description.length).toBeGreaterThan(10);
     }
   });

@@ -22,8 +22,24 @@ export interface CountryProfileDoc {
   readonly latest: Readonly<Record<string, { readonly year: number; readonly value: number }>>;
 }
 
-/** series, id = `${country}:${indicator}`. Points sorted by year, one per year. */
+/**
+ * series (version 2), id = `${country}:${indicator}`: the years in ascending order, one each, and
+ * their values at the same index. Two arrays of numbers instead of an object per point: a series
+ * document is written whole whenever one of its values changes, and this layout is about half the
+ * JSON to write, store and parse (the dominant cost of a series rebuild). Readers go through
+ * `seriesPoints`, which also reads the version-1 layout a live copy keeps until the rebuild is
+ * swapped in.
+ */
 export interface SeriesDoc {
+  readonly country: string;
+  readonly indicator: string;
+  readonly isAggregate: boolean;
+  readonly years: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** What series version 1 stored: one `{ year, value }` per point, sorted by year. */
+export interface SeriesDocV1 {
   readonly country: string;
   readonly indicator: string;
   readonly isAggregate: boolean;

@@ -319,6 +319,38 @@ describe('GET /api/v1/dashboard/{name}', () => {
   });
 });
 
+describe('series stored in the version-1 layout (a live copy until the series v2 rebuild is swapped in)', () => {
+  it('answers /series and /compare exactly as from the version-2 layout', async () => {
+    const v1Store = await seededReadStore();
+    // Every series document rewritten as series v1 stored it: one { year, value } per point, unsorted here on purpose.
+    const stored = await v1Store.find<{ country: string; indicator: string; isAggregate: boolean; years: number[]; values: number[] }>(collections.series);
+    expect(stored.length).toBeGreaterThan(5);
+    await v1Store.commit(
+      stored.map(({ id, position, doc: { years, values, ...rest } }) => ({
+        op: 'put' as const,
+        collection: collections.series,
+        id,
+        position: position + 1,
+        doc: { ...rest, points: years.map((year, i) => ({ year, value: values[i]! })).reverse() },
+      })),
+      { name: 'series', position: seededPositions.series },
+    );
+    const { executor } = createReadSide({ readStore: v1Store, waitTimeoutMs: WAIT_TIMEOUT_MS });
+    const v1App = await buildReadApp({ executor, logger: false, health: async () => ({ ok: true, details: {} }) });
+    try {
+      for (const path of ['/api/v1/series/DEU/SP.POP.TOTL', '/api/v1/series/ITA/SP.POP.TOTL?from=2022&to=2023', '/api/v1/compare/SP.POP.TOTL?countries=DEU,FRA,WLD,BRA&from=2021']) {
+        const fromV1 = await v1App.inject({ method: 'GET', url: path });
+        const fromV2 = await get(path);
+        expect(fromV1.statusCode).toBe(200);
+        expect(JSON.parse(fromV1.body)).toEqual(fromV2.body);
+      }
+    } finally {
+      await v1App.close();
+      await v1Store.close();
+    }
+  });
+});
+
 describe('GET /api/v1/compare/{indicator}', () => {
   it('answers the series of each country in the order asked, within the range', async () => {
     const res = await get('/api/v1/compare/SP.POP.TOTL?countries=DEU,FRA,WLD,BRA,DEU&from=2021&to=2022');

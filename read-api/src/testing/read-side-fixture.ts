@@ -56,7 +56,7 @@ export const documentsOf = (data: Dataset, position: number) => {
         (aggregate ? values.aggregates : values.countries)[country] = value;
         indicatorYears.set(id, values);
       }
-      const doc: SeriesDoc = { country, indicator, isAggregate: aggregate, points };
+      const doc: SeriesDoc = { country, indicator, isAggregate: aggregate, years: points.map((p) => p.year), values: points.map((p) => p.value) };
       series.push({ op: 'put', collection: collections.series, id: `${country}:${indicator}`, doc: { ...doc }, position });
       const last = points.at(-1);
       if (last) latest.set(country, { ...latest.get(country), [indicator]: last });

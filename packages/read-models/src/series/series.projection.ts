@@ -1,59 +1,86 @@
 import { ObservationCorrected, ObservationsRecorded } from '@nationpulse/domain';
 import { isCountry } from '@nationpulse/reference-data';
-import { collections, type SeriesDoc } from '../documents.ts';
-import { defineProjection, type ProjectedEvent } from '../projection.ts';
+import { collections, type SeriesDoc, type SeriesDocV1 } from '../documents.ts';
+import { defineProjection } from '../projection.ts';
 import { changesByYear, isEvent, put } from '../shared/events.ts';
-
-type Point = SeriesDoc['points'][number];
 
 export const seriesId = (country: string, indicator: string): string => `${country}:${indicator}`;
 
-/** The points an event sets: every changed year of an ingestion, or the corrected year. */
-const pointsSet = (event: ProjectedEvent): { country: string; indicator: string; points: Point[] } | null => {
-  if (isEvent(event, ObservationsRecorded)) {
-    const { country, indicator, changes } = event.data;
-    return { country, indicator, points: changesByYear(changes).map(({ year, value }) => ({ year, value })) };
-  }
-  if (isEvent(event, ObservationCorrected)) {
-    const { country, indicator, year, value } = event.data;
-    return { country, indicator, points: [{ year, value }] };
-  }
-  return null;
-};
+export interface SeriesPoint {
+  readonly year: number;
+  readonly value: number;
+}
 
 /**
- * series (id = `${country}:${indicator}`): every point of a series, one per year, sorted by year,
- * corrections applied. An event sets its points in the stored list in place.
+ * A stored series' points in year order, whichever layout holds them: version 2's parallel arrays
+ * or version 1's point objects (the live copy until a version-2 rebuild is swapped in).
+ */
+export const seriesPoints = (doc: SeriesDoc | SeriesDocV1): SeriesPoint[] => {
+  if ('points' in doc) return [...doc.points].sort((a, b) => a.year - b.year);
+  const { years, values } = doc;
+  const points: SeriesPoint[] = new Array<SeriesPoint>(years.length);
+  for (let i = 0; i < years.length; i++) points[i] = { year: years[i]!, value: values[i]! };
+  return points;
+};
+
+/** Mutable view of a stored document during a batch. */
+interface EditableSeries {
+  years: number[];
+  values: number[];
+}
+
+/**
+ * series (id = `${country}:${indicator}`): every point of a series, one per year, in year order,
+ * corrections applied, as parallel `years` / `values` arrays (version 2; version 1 stored an object
+ * per point). An event sets its years in the stored arrays in place.
  */
 export const seriesProjection = defineProjection({
   name: 'series',
-  version: 1,
-  description: 'Every data series (indicator × country): its points by year, corrections applied',
+  version: 2,
+  description: 'Every data series (indicator × country): its values by year, corrections applied',
   eventTypes: [ObservationsRecorded.type, ObservationCorrected.type],
   collections: [{ name: collections.series, indexes: [['indicator', 'country'], ['country']] }],
   touches(event) {
-    // The series alone: its points are built once, in apply.
     if (!isEvent(event, ObservationsRecorded) && !isEvent(event, ObservationCorrected)) return [];
     return [{ collection: collections.series, id: seriesId(event.data.country, event.data.indicator) }];
   },
   apply(event, view) {
-    const set = pointsSet(event);
-    if (!set) return [];
-    const { country, indicator, points } = set;
+    if (!isEvent(event, ObservationsRecorded) && !isEvent(event, ObservationCorrected)) return [];
+    const { country, indicator } = event.data;
     const id = seriesId(country, indicator);
-    const doc = view.edit<{ points: Point[] }>(collections.series, id);
+    const doc = view.edit<EditableSeries>(collections.series, id);
+    if (isEvent(event, ObservationCorrected)) {
+      const { year, value } = event.data;
+      if (doc) {
+        setYear(doc, year, value);
+        return [put(collections.series, id, doc)];
+      }
+      return [put<SeriesDoc>(collections.series, id, { country, indicator, isAggregate: !isCountry(country), years: [year], values: [value] })];
+    }
+    const changes = changesByYear(event.data.changes);
     if (doc) {
-      for (const point of points) setPoint(doc.points, point);
+      for (const change of changes) setYear(doc, change.year, change.value);
       return [put(collections.series, id, doc)];
     }
-    return [put<SeriesDoc>(collections.series, id, { country, indicator, isAggregate: !isCountry(country), points })];
+    const years = new Array<number>(changes.length);
+    const values = new Array<number>(changes.length);
+    for (let i = 0; i < changes.length; i++) {
+      years[i] = changes[i]!.year;
+      values[i] = changes[i]!.value;
+    }
+    return [put<SeriesDoc>(collections.series, id, { country, indicator, isAggregate: !isCountry(country), years, values })];
   },
 });
 
-/** Sets a year's point in points sorted by year, in place: most changes touch the last years, so the search starts at the end. */
-const setPoint = (points: Point[], point: Point): void => {
-  let i = points.length;
-  while (i > 0 && points[i - 1]!.year > point.year) i--;
-  if (i > 0 && points[i - 1]!.year === point.year) points[i - 1] = point;
-  else points.splice(i, 0, point);
+/** Sets a year's value in the year-ordered arrays, in place: most changes touch the last years, so the search starts at the end. */
+const setYear = (doc: EditableSeries, year: number, value: number): void => {
+  const { years, values } = doc;
+  let i = years.length;
+  while (i > 0 && years[i - 1]! > year) i--;
+  if (i > 0 && years[i - 1] === year) {
+    values[i - 1] = value;
+  } else {
+    years.splice(i, 0, year);
+    values.splice(i, 0, value);
+  }
 };

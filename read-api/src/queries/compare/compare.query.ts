@@ -1,4 +1,4 @@
-import { collections, type SeriesDoc } from '@nationpulse/read-models';
+import { collections, seriesPoints, type SeriesDoc, type SeriesDocV1 } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
@@ -42,8 +42,8 @@ export const compareQuery = defineQuery({
   async run(input, { readStore }): Promise<CompareOutput> {
     const indicator = requireIndicator(input.indicator);
     const areas = input.countries.map(requireArea);
-    const docs = await readStore.find<SeriesDoc>(collections.series, { where: { indicator: indicator.code, country: { in: input.countries } } });
-    const byCountry = new Map(docs.map((d) => [d.doc.country, d.doc.points]));
+    const docs = await readStore.find<SeriesDoc | SeriesDocV1>(collections.series, { where: { indicator: indicator.code, country: { in: input.countries } } });
+    const byCountry = new Map(docs.map((d) => [d.doc.country, seriesPoints(d.doc)]));
     return {
       indicator: indicator.code,
       indicatorName: indicator.name,
@@ -51,10 +51,7 @@ export const compareQuery = defineQuery({
       series: areas.map((a) => ({
         country: a.iso3,
         countryName: a.name,
-        points: [...(byCountry.get(a.iso3) ?? [])]
-          .filter((p) => inYearRange(p.year, input))
-          .sort((x, y) => x.year - y.year)
-          .map((p) => ({ year: p.year, value: p.value })),
+        points: (byCountry.get(a.iso3) ?? []).filter((p) => inYearRange(p.year, input)),
       })),
     };
   },

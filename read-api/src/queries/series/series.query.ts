@@ -1,4 +1,4 @@
-import { collections, type SeriesDoc } from '@nationpulse/read-models';
+import { collections, seriesPoints, type SeriesDoc, type SeriesDocV1 } from '@nationpulse/read-models';
 import { z } from 'zod';
 import { projections } from '../../query-handling/projections.ts';
 import { defineQuery } from '../../query-handling/query-definition.ts';
@@ -50,8 +50,8 @@ export const seriesQuery = defineQuery({
   async run(input, { readStore }): Promise<SeriesOutput> {
     const area = requireArea(input.country);
     const indicator = requireIndicator(input.indicator);
-    const doc = await readStore.get<SeriesDoc>(collections.series, `${input.country}:${input.indicator}`);
-    const points = [...(doc?.doc.points ?? [])].sort((a, b) => a.year - b.year);
+    const doc = await readStore.get<SeriesDoc | SeriesDocV1>(collections.series, `${input.country}:${input.indicator}`);
+    const points = doc ? seriesPoints(doc.doc) : [];
     return {
       country: area.iso3,
       countryName: area.name,
