@@ -153,7 +153,19 @@ export interface BatchOptions {
  */
 const toProjected = (e: RecordedEvent): ProjectedEvent | undefined => {
   const decoded = eventCatalogue.decode(e, { validate: false });
-  return decoded && { ...decoded, streamId: e.streamId, revision: e.revision, position: e.position, recordedAt: e.recordedAt };
+  // Spelled out rather than spread: one object of a fixed shape per event.
+  return (
+    decoded && {
+      type: decoded.type,
+      schemaVersion: decoded.schemaVersion,
+      data: decoded.data,
+      metadata: decoded.metadata,
+      streamId: e.streamId,
+      revision: e.revision,
+      position: e.position,
+      recordedAt: e.recordedAt,
+    }
+  );
 };
 
 /**
