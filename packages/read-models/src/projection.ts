@@ -69,6 +69,12 @@ export interface ProjectionDefinition {
    * copy is live (after the swap that a version bump brings).
    */
   readonly retiredCollections?: readonly string[];
+  /**
+   * Earlier versions whose documents this package's readers still read correctly (same
+   * collections, a layout they recognise). During the rebuild a version bump brings, the live
+   * copy of such a version keeps being served instead of answering PROJECTION_REBUILDING.
+   */
+  readonly readableEarlierVersions?: readonly number[];
   touches(event: ProjectedEvent): readonly DocumentRef[];
   apply(event: ProjectedEvent, view: DocumentView): readonly DocumentChange[];
 }

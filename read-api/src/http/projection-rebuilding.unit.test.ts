@@ -62,6 +62,19 @@ describe('a read model whose live copy is of another version (an upgrade rebuild
     expect(after.body.entries.length).toBe(4);
   });
 
+  it('keeps serving a read model whose earlier version its readers still read (series v1 during the v2 upgrade), and no other', async () => {
+    expect(seriesProjection.readableEarlierVersions).toEqual([1]);
+    await record(seriesProjection.name, { version: 1, status: 'rebuilding', rebuildVersion: seriesProjection.version, liveFrozen: true });
+    expect((await get('/api/v1/series/FRA/SP.POP.TOTL')).status).toBe(200);
+    expect((await get('/api/v1/compare/SP.POP.TOTL?countries=FRA,DEU')).status).toBe(200);
+    // A version it does not read (a future or unknown layout) is not served.
+    await record(seriesProjection.name, { version: 3, status: 'rebuilding', rebuildVersion: seriesProjection.version, liveFrozen: true });
+    const series = await get('/api/v1/series/FRA/SP.POP.TOTL');
+    expect(series.status).toBe(503);
+    expect(series.body.error).toMatchObject({ code: 'PROJECTION_REBUILDING', details: { projection: 'series', servedVersion: 3, expectedVersion: seriesProjection.version } });
+    await record(seriesProjection.name, { version: seriesProjection.version, status: 'live', rebuildVersion: null, liveFrozen: false });
+  });
+
   it('serves as before when an operator rebuilds the same version (the live copy is current)', async () => {
     await record(observationsProjection.name, { version: observationsProjection.version, status: 'rebuilding', rebuildVersion: observationsProjection.version, liveFrozen: false });
     const rankings = await get('/api/v1/rankings/SP.POP.TOTL?year=2022');

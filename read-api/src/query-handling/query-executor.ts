@@ -21,8 +21,11 @@ export interface QueryExecutorOptions {
   readonly onCacheError?: (error: unknown) => void;
   /** The cache's rankings boards, when the projectors keep them: rankings answered without the read store. */
   readonly rankingBoards?: RankingBoardsReader;
-  /** The version of each read model this code reads (default: the read-models package's projections). */
-  readonly projectionVersions?: Readonly<Record<string, number>>;
+  /**
+   * The version of each read model this code reads, and any earlier versions it also reads
+   * (default: the read-models package's projections, with their `readableEarlierVersions`).
+   */
+  readonly projectionVersions?: Readonly<Record<string, { readonly current: number; readonly alsoReads?: readonly number[] }>>;
 }
 
 export interface QueryOptions {
@@ -86,18 +89,18 @@ export const createQueryExecutor = (options: QueryExecutorOptions): QueryExecuto
   const { readStore, waitTimeoutMs = 2_000, responseCache, responseCacheTtlMs = 0, onCacheError, rankingBoards } = options;
   const waitForPosition = options.waitForPosition ?? pollingWaitForPosition(readStore);
   const cache = responseCache && responseCacheTtlMs > 0 ? responseCache : undefined;
-  const expectedVersions = options.projectionVersions ?? Object.fromEntries(projections.map((p) => [p.name, p.version]));
+  const expectedVersions =
+    options.projectionVersions ?? Object.fromEntries(projections.map((p) => [p.name, { current: p.version, alsoReads: p.readableEarlierVersions ?? [] }]));
 
   /** Throws PROJECTION_REBUILDING when a read model's live copy is not of the version this code reads. */
   const servedVersionsMatch = async (names: readonly string[]): Promise<void> => {
     const states = await Promise.all(names.map((name) => readStore.get<ProjectionStateDoc>(PROJECTION_STATE_COLLECTION, name)));
     for (const [i, name] of names.entries()) {
       const servedVersion = states[i]?.doc.version;
-      const expectedVersion = expectedVersions[name];
+      const expected = expectedVersions[name];
       // No record: the projector has not started yet (nothing to misread).
-      if (servedVersion !== undefined && expectedVersion !== undefined && servedVersion !== expectedVersion) {
-        throw projectionRebuilding({ projection: name, servedVersion, expectedVersion });
-      }
+      if (servedVersion === undefined || expected === undefined || servedVersion === expected.current || expected.alsoReads?.includes(servedVersion)) continue;
+      throw projectionRebuilding({ projection: name, servedVersion, expectedVersion: expected.current });
     }
   };
 

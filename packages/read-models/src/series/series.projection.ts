@@ -37,6 +37,8 @@ interface EditableSeries {
 export const seriesProjection = defineProjection({
   name: 'series',
   version: 2,
+  // seriesPoints reads the version-1 layout too: /series and /compare keep serving during the upgrade.
+  readableEarlierVersions: [1],
   description: 'Every data series (indicator × country): its values by year, corrections applied',
   eventTypes: [ObservationsRecorded.type, ObservationCorrected.type],
   collections: [{ name: collections.series, indexes: [['indicator', 'country'], ['country']] }],
