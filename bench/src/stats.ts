@@ -92,6 +92,15 @@ export async function measureRate(o: RateOptions): Promise<RateResult> {
   return summarize(rates, timings);
 }
 
+/** Units per second of one pass of a fixed piece of work returning the units it handled (no warm-up). */
+export async function passRate(pass: () => Promise<number>): Promise<number> {
+  let units = 0;
+  const t = await timed(async () => {
+    units = await pass();
+  });
+  return units / t.seconds;
+}
+
 /** Throughput of a fixed piece of work returning the units it handled: one warm-up pass, then `runs` passes. */
 export async function measurePasses(runs: number, pass: () => Promise<number>): Promise<RateResult> {
   await pass();

@@ -5,7 +5,7 @@ import type { EventStore, ReadStore } from '@nationpulse/ports';
 import { createProjectionManager } from '@nationpulse/projectors';
 import { projections, type ProjectionDefinition } from '@nationpulse/read-models';
 import { appendWdiHistory, loadWdiSeries } from '../fixtures/wdi-history.ts';
-import { measurePasses, median, spread } from '../stats.ts';
+import { measurePasses, median, passRate, spread } from '../stats.ts';
 import type { BenchContext, Row } from '../types.ts';
 
 export const name = 'projection-rebuild';
@@ -67,12 +67,12 @@ export async function run(ctx: BenchContext): Promise<readonly Row[]> {
     };
     await rebuildPass(); // warm-up
     for (let r = 0; r < RUNS; r++) {
-      const first = r % 2 === 0 ? readAllPass : rebuildPass;
-      const one = await measurePasses(1, first);
-      const other = await measurePasses(1, first === readAllPass ? rebuildPass : readAllPass);
-      const [base, rate] = first === readAllPass ? [one, other] : [other, one];
-      rates.push(rate.median);
-      ratios.push(rate.median / base.median);
+      const readAllFirst = r % 2 === 0;
+      const one = await passRate(readAllFirst ? readAllPass : rebuildPass);
+      const other = await passRate(readAllFirst ? rebuildPass : readAllPass);
+      const [base, rate] = readAllFirst ? [one, other] : [other, one];
+      rates.push(rate);
+      ratios.push(rate / base);
     }
     const rate = median(rates);
     const ratio = median(ratios);

@@ -23,8 +23,11 @@ export const seriesPoints = (doc: SeriesDoc | SeriesDocV1): SeriesPoint[] => {
   return points;
 };
 
-/** Mutable view of a stored document during a batch. */
+/** A series document as `apply` changes it in place. */
 interface EditableSeries {
+  readonly country: string;
+  readonly indicator: string;
+  readonly isAggregate: boolean;
   years: number[];
   values: number[];
 }
@@ -50,27 +53,10 @@ export const seriesProjection = defineProjection({
     if (!isEvent(event, ObservationsRecorded) && !isEvent(event, ObservationCorrected)) return [];
     const { country, indicator } = event.data;
     const id = seriesId(country, indicator);
-    const doc = view.edit<EditableSeries>(collections.series, id);
-    if (isEvent(event, ObservationCorrected)) {
-      const { year, value } = event.data;
-      if (doc) {
-        setYear(doc, year, value);
-        return [put(collections.series, id, doc)];
-      }
-      return [put<SeriesDoc>(collections.series, id, { country, indicator, isAggregate: !isCountry(country), years: [year], values: [value] })];
-    }
-    const changes = changesByYear(event.data.changes);
-    if (doc) {
-      for (const change of changes) setYear(doc, change.year, change.value);
-      return [put(collections.series, id, doc)];
-    }
-    const years = new Array<number>(changes.length);
-    const values = new Array<number>(changes.length);
-    for (let i = 0; i < changes.length; i++) {
-      years[i] = changes[i]!.year;
-      values[i] = changes[i]!.value;
-    }
-    return [put<SeriesDoc>(collections.series, id, { country, indicator, isAggregate: !isCountry(country), years, values })];
+    const doc = view.edit<EditableSeries>(collections.series, id) ?? { country, indicator, isAggregate: !isCountry(country), years: [], values: [] };
+    if (isEvent(event, ObservationCorrected)) setYear(doc, event.data.year, event.data.value);
+    else for (const change of changesByYear(event.data.changes)) setYear(doc, change.year, change.value);
+    return [put<SeriesDoc>(collections.series, id, doc)];
   },
 });
 
@@ -81,6 +67,9 @@ const setYear = (doc: EditableSeries, year: number, value: number): void => {
   while (i > 0 && years[i - 1]! > year) i--;
   if (i > 0 && years[i - 1] === year) {
     values[i - 1] = value;
+  } else if (i === years.length) {
+    years.push(year);
+    values.push(value);
   } else {
     years.splice(i, 0, year);
     values.splice(i, 0, value);
