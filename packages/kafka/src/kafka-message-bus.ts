@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import kafkajs, { type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type IHeaders, type Kafka as KafkaClient, type Producer } from 'kafkajs';
 import { NationPulseError } from '@nationpulse/domain';
 import { MessageBusUnavailableError, type BusConsumer, type ConsumeOptions, type ConsumerLag, type DeliveredMessage, type MessageBus } from '@nationpulse/ports';
 
@@ -27,6 +27,8 @@ export interface KafkaMessageBusOptions {
    * driver retries them itself, and what it finally gives up on reaches the caller as an error.
    */
   readonly log?: (level: 'warn', message: string, extra: Record<string, unknown>) => void;
+  /** The kafkajs client to use instead of one built from these options (tests drive a fake one). */
+  readonly client?: KafkaClient;
 }
 
 /** The driver's errors in the platform's vocabulary: a broker out of reach is `unavailable`, the rest `internal`. */
@@ -61,10 +63,12 @@ const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
  * acks from all in-sync replicas and Kafka's own (murmur2) key partitioner; consumers never
  * auto-commit: the offset after a message is committed once its handler resolved. A failing
  * handler is retried in place (heartbeating meanwhile), so a partition never skips a message.
+ * A consumer that kafkajs gives up on (a crash it does not restart) is replaced by a new member of
+ * its group, so a subscription lasts until it is closed.
  */
 export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageBus {
   const retry = { retries: options.retries ?? 6, initialRetryTime: options.initialRetryTimeMs ?? 300, maxRetryTime: 5_000 };
-  const kafka = new Kafka({
+  const client: KafkaClient = options.client ?? new Kafka({
     clientId: options.clientId ?? 'nationpulse',
     brokers: [...options.brokers],
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
@@ -91,7 +95,7 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
     (producerReady ??= (async () => {
       // Kafka's defaults would retry an idempotent producer forever; a bounded retry lets callers
       // (the relay) see the outage, back off and try again — duplicates are handled downstream.
-      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+      const p = client.producer({ idempotent: true, maxInFlightRequests: 1, retry, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
       try {
         await p.connect();
       } catch (e) {
@@ -104,7 +108,7 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
 
   const getAdmin = () =>
     (adminReady ??= (async () => {
-      const a = kafka.admin({ retry });
+      const a = client.admin({ retry });
       try {
         await a.connect();
       } catch (e) {
@@ -140,57 +144,97 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
     },
 
     async subscribe({ groupId, topics, handler, onError, retryDelayMs = 500 }: ConsumeOptions) {
-      const consumer: Consumer = kafka.consumer({
-        groupId,
-        sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-        heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
-        rebalanceTimeout: 20_000,
-        retry: { ...retry, restartOnFailure: async () => true },
-        maxWaitTimeInMs: 250,
-      });
       let stopping = false;
-      await translated(async () => {
-        await consumer.connect();
-        await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-        await consumer.run({
-          autoCommit: false,
-          eachMessage: async (payload) => {
-            const { topic, partition, message } = payload;
-            const delivered: DeliveredMessage = {
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key?.toString('utf8') ?? null,
-              value: message.value?.toString('utf8') ?? '',
-              headers: Object.fromEntries(
-                Object.entries(message.headers ?? {}).flatMap(([k, v]) => {
-                  const value = headerValue(v);
-                  return value === undefined ? [] : [[k, value]];
-                }),
-              ),
-              timestamp: new Date(Number(message.timestamp)).toISOString(),
-            };
-            for (;;) {
-              if (stopping) throw new Error('consumer stopping: message left uncommitted for redelivery');
-              try {
-                await handler(delivered);
-                break;
-              } catch (e) {
-                onError?.(e, delivered);
-                await sleep(retryDelayMs);
-                await payload.heartbeat().catch(() => undefined);
-              }
-            }
-            await consumer.commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }]);
-          },
+      let current: Consumer | null = null;
+      const dead = new WeakSet<Consumer>();
+
+      const eachMessage = (consumer: Consumer) => async (payload: EachMessagePayload) => {
+        const { topic, partition, message } = payload;
+        const delivered: DeliveredMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value?.toString('utf8') ?? '',
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).flatMap(([k, v]) => {
+              const value = headerValue(v);
+              return value === undefined ? [] : [[k, value]];
+            }),
+          ),
+          timestamp: new Date(Number(message.timestamp)).toISOString(),
+        };
+        for (;;) {
+          if (stopping) throw new Error('consumer stopping: message left uncommitted for redelivery');
+          try {
+            await handler(delivered);
+            break;
+          } catch (e) {
+            onError?.(e, delivered);
+            await sleep(retryDelayMs);
+            await payload.heartbeat().catch(() => undefined);
+          }
+        }
+        await consumer.commitOffsets([{ topic, partition, offset: nextOffset(message.offset) }]);
+      };
+
+      /** A consumer of the group, connected and running; disconnected again if it could not start. */
+      const start = async (): Promise<Consumer> => {
+        const consumer: Consumer = client.consumer({
+          groupId,
+          sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+          heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 5)),
+          rebalanceTimeout: 20_000,
+          retry: { ...retry, restartOnFailure: async () => true },
+          maxWaitTimeInMs: 250,
         });
-      });
+        // kafkajs restarts a crashed consumer only when the error's root cause is retriable. After a
+        // broker restart a join can end in a non-retriable one (an old generation, a lock timeout:
+        // kafkajs#1466), and the consumer then stays stopped for good while the process looks
+        // healthy. Such a crash is taken here: a new consumer joins the group, with backoff.
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (payload.restart || stopping) return;
+          options.log?.('warn', 'kafka consumer stopped by a non-retriable error; starting a new one', { groupId, error: payload.error.message });
+          dead.add(consumer);
+          if (current === consumer) void replace(consumer);
+        });
+        try {
+          await consumer.connect();
+          await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+          await consumer.run({ autoCommit: false, eachMessage: eachMessage(consumer) });
+          // run() resolves even when the first join crashed: that consumer is not the group's member.
+          if (dead.has(consumer)) throw new MessageBusUnavailableError(`The Kafka consumer of ${groupId} stopped while joining its group`);
+          current = consumer;
+          return consumer;
+        } catch (e) {
+          await consumer.disconnect().catch(() => undefined);
+          throw e;
+        }
+      };
+
+      const replace = async (crashed: Consumer) => {
+        current = null;
+        await crashed.disconnect().catch(() => undefined);
+        for (let backoff = retry.initialRetryTime; !stopping; backoff = Math.min(retry.maxRetryTime, backoff * 2)) {
+          await sleep(backoff);
+          if (stopping) return;
+          try {
+            const consumer = await start();
+            if (stopping) await consumer.disconnect().catch(() => undefined);
+            return;
+          } catch (e) {
+            options.log?.('warn', 'kafka consumer could not start again; retrying', { groupId, error: e instanceof Error ? e.message : String(e) });
+          }
+        }
+      };
+
+      await translated(start);
       const handle: BusConsumer = {
         async close() {
           if (stopping) return;
           stopping = true;
           consumers.delete(handle);
-          await consumer.disconnect().catch(() => undefined);
+          await current?.disconnect().catch(() => undefined);
         },
       };
       consumers.add(handle);
