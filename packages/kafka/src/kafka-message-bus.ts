@@ -212,21 +212,27 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
         }
       };
 
-      const replace = async (crashed: Consumer) => {
-        current = null;
-        await crashed.disconnect().catch(() => undefined);
-        for (let backoff = retry.initialRetryTime; !stopping; backoff = Math.min(retry.maxRetryTime, backoff * 2)) {
-          await sleep(backoff);
-          if (stopping) return;
-          try {
-            const consumer = await start();
-            if (stopping) await consumer.disconnect().catch(() => undefined);
-            return;
-          } catch (e) {
-            options.log?.('warn', 'kafka consumer could not start again; retrying', { groupId, error: e instanceof Error ? e.message : String(e) });
+      /** Ends the backoff of a replacement at once when the subscription closes. */
+      const closing = new AbortController();
+      let replacing: Promise<void> | null = null;
+      const replace = (crashed: Consumer) =>
+        (replacing ??= (async () => {
+          current = null;
+          await crashed.disconnect().catch(() => undefined);
+          for (let backoff = retry.initialRetryTime; !stopping; backoff = Math.min(retry.maxRetryTime, backoff * 2)) {
+            await sleep(backoff, undefined, { signal: closing.signal }).catch(() => undefined);
+            if (stopping) return;
+            try {
+              const consumer = await start();
+              if (stopping) await consumer.disconnect().catch(() => undefined);
+              return;
+            } catch (e) {
+              options.log?.('warn', 'kafka consumer could not start again; retrying', { groupId, error: e instanceof Error ? e.message : String(e) });
+            }
           }
-        }
-      };
+        })().finally(() => {
+          replacing = null;
+        }));
 
       await translated(start);
       const handle: BusConsumer = {
@@ -234,6 +240,9 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
           if (stopping) return;
           stopping = true;
           consumers.delete(handle);
+          closing.abort();
+          // A replacement in flight ends first, so no consumer of this subscription outlives close().
+          await replacing;
           await current?.disconnect().catch(() => undefined);
         },
       };

@@ -16,6 +16,7 @@ class FakeConsumer {
   connected = false;
   running = false;
   failStart: Error | null = null;
+  connectGate: Promise<void> | null = null;
   crashWhileJoining = false;
   committed: { topic: string; partition: number; offset: string }[] = [];
   private eachMessage: ((p: EachMessagePayload) => Promise<void>) | null = null;
@@ -26,6 +27,7 @@ class FakeConsumer {
     return () => undefined;
   }
   async connect() {
+    await this.connectGate;
     if (this.failStart) throw this.failStart;
     this.connected = true;
   }
@@ -125,14 +127,37 @@ describe('Kafka consumers after a crash', () => {
     expect(consumers.some((c) => c.connected)).toBe(false);
   });
 
-  it('starts no consumer after the subscription is closed during a replacement', async () => {
+  it('closes at once during the backoff of a replacement, and starts no consumer after', async () => {
     const { client, consumers } = fakeClient();
-    const bus = createKafkaMessageBus({ brokers: ['unused:9092'], client, initialRetryTimeMs: 50 });
+    const bus = createKafkaMessageBus({ brokers: ['unused:9092'], client, initialRetryTimeMs: 10_000 });
     const sub = await bus.subscribe({ groupId: 'g', topics: ['t'], handler: async () => undefined });
     consumers[0]!.crash(false);
+    await sleep(30); // the replacement is in its 10 s backoff now
+    const started = Date.now();
     await sub.close();
-    await sleep(150);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await sleep(50);
     expect(consumers).toHaveLength(1);
+    await bus.close();
+  });
+
+  it('leaves no consumer connected once close() resolves, even when it came while a replacement was joining', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { client, consumers } = fakeClient((c, i) => {
+      if (i === 1) c.connectGate = gate;
+    });
+    const bus = createKafkaMessageBus({ brokers: ['unused:9092'], client, initialRetryTimeMs: 10 });
+    const sub = await bus.subscribe({ groupId: 'g', topics: ['t'], handler: async () => undefined });
+    consumers[0]!.crash(false);
+    await until('the replacement joining', () => consumers.length === 2);
+    let closed = false;
+    const closing = sub.close().then(() => (closed = true));
+    await sleep(30);
+    expect(closed).toBe(false); // waits for the replacement in flight
+    release();
+    await closing;
+    expect(consumers.some((c) => c.connected || c.running)).toBe(false);
     await bus.close();
   });
 
