@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqliteEventStore } from '@nationpulse/embedded/sqlite-event-store';
-import { freePort, waitForHealth } from '@nationpulse/platform/testing';
+import { freePort, waitForHealthWhileRunning } from '@nationpulse/platform/testing';
 import { appendWdiHistory, loadWdiSeries } from '../fixtures/wdi-history.ts';
 import { GC_MS, STALL_MS, type ProbeReport } from '../load/event-loop-probe.ts';
 import { createRecorder, every, percentile, runMixedWorkload, type RouteSpec } from '../load/mixed-workload.ts';
@@ -85,7 +85,7 @@ const startPlatform = async (dataDir: string, probeFile: string) => {
   const ops = `http://127.0.0.1:${ports.PROJECTORS_HTTP_PORT}`;
   try {
     // Long: the first start builds every projection from the seeded history in the same process.
-    await Promise.race([waitForHealth(gateway, 600_000), exited.then((code) => Promise.reject(new Error(`the platform exited (${code}): ${stderr}`)))]);
+    await waitForHealthWhileRunning(gateway, 600_000, exited, (code) => new Error(`the platform exited (${code}): ${stderr}`));
   } catch (e) {
     child.kill('SIGKILL');
     throw e;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitForHealth } from '@nationpulse/platform/testing';
+import { freePort, waitForHealthWhileRunning } from '@nationpulse/platform/testing';
 
 /** The repository root: service entry points are spawned from their sources, as `npx tsx <service>/src/main.ts`. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -115,16 +115,9 @@ export const createTopology = async (options: TopologyOptions): Promise<Topology
         exited = new Promise((resolve) => started.once('exit', (code, signal) => resolve({ code, signal })));
         if (spec.url) {
           // Fail early if it dies during start-up instead of polling a dead port.
-          const died = exited.then(({ code, signal }) => {
-            throw new Error(`${kind} exited during start-up (code ${code}, signal ${signal}); see ${join(logDir, `${kind}.log`)}`);
+          await waitForHealthWhileRunning(spec.url, 180_000, exited, ({ code, signal }) => new Error(`exited during start-up (code ${code}, signal ${signal})`)).catch((e: unknown) => {
+            throw new Error(`${kind}: ${e instanceof Error ? e.message : String(e)}; see ${join(logDir, `${kind}.log`)}`);
           });
-          await Promise.race([
-            waitForHealth(spec.url, 180_000).catch((e: unknown) => {
-              throw new Error(`${kind}: ${e instanceof Error ? e.message : String(e)}; see ${join(logDir, `${kind}.log`)}`);
-            }),
-            died,
-          ]);
-          died.catch(() => undefined);
         }
       },
       async stop(signal) {

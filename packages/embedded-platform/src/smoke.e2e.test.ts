@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { describeProcesses, freePort, startServiceProcess, waitForHealth, type ServiceProcess } from '@nationpulse/platform/testing';
+import { describeProcesses, freePort, startServiceProcess, waitForHealthWhileRunning, type ServiceProcess } from '@nationpulse/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -29,12 +29,7 @@ let gatewayUrl = '';
 const start = async (): Promise<ServiceProcess> => {
   const proc = startServiceProcess(`npm start #${started.length + 1}`, entry, env, { cwd: root });
   started.push(proc);
-  await Promise.race([
-    waitForHealth(gatewayUrl, 180_000),
-    proc.exited.then((exit) => {
-      throw new Error(`the platform exited (${JSON.stringify(exit)}) before it was up`);
-    }),
-  ]).catch((e: unknown) => {
+  await waitForHealthWhileRunning(gatewayUrl, 180_000, proc.exited, (exit) => new Error(`the platform exited (${JSON.stringify(exit)}) before it was up`)).catch((e: unknown) => {
     throw new Error(`${String(e)}\n${describeProcesses([proc])}`);
   });
   return proc;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A TCP port free on 127.0.0.1 right now, for a service a test is about to start. */
 export const freePort = (): Promise<number> =>
@@ -12,18 +13,42 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-/** Polls `${url}/health` until it answers 200, or fails after the timeout. */
-export const waitForHealth = async (url: string, timeoutMs = 30_000): Promise<void> => {
+/**
+ * Polls `${url}/health` until it answers 200, or fails after the timeout — or at once when
+ * `signal` aborts, so a poll nobody waits for any more does not keep the process alive.
+ */
+export const waitForHealth = async (url: string, timeoutMs = 30_000, options: { readonly signal?: AbortSignal } = {}): Promise<void> => {
+  const { signal } = options;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     try {
       if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) return;
     } catch {
       // not up yet
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100, undefined, signal ? { signal } : {}).catch(() => undefined);
   }
+  signal?.throwIfAborted();
   throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
+};
+
+/**
+ * Waits for a process's service to answer `/health`, failing with `onExit`'s error as soon as the
+ * process exits first — and then stops polling: a poll left running after the process died kept
+ * a benchmark alive for up to its whole timeout once its results were printed.
+ */
+export const waitForHealthWhileRunning = async <T>(url: string, timeoutMs: number, exited: Promise<T>, onExit: (exit: T) => Error): Promise<void> => {
+  const polling = new AbortController();
+  const died = exited.then((exit) => {
+    throw onExit(exit);
+  });
+  try {
+    await Promise.race([waitForHealth(url, timeoutMs, { signal: polling.signal }), died]);
+  } finally {
+    polling.abort();
+    died.catch(() => undefined);
+  }
 };
 
 export interface ProcessExit {
