@@ -146,7 +146,6 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
     async subscribe({ groupId, topics, handler, onError, retryDelayMs = 500 }: ConsumeOptions) {
       let stopping = false;
       let current: Consumer | null = null;
-      const dead = new WeakSet<Consumer>();
 
       const eachMessage = (consumer: Consumer) => async (payload: EachMessagePayload) => {
         const { topic, partition, message } = payload;
@@ -192,10 +191,11 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
         // broker restart a join can end in a non-retriable one (an old generation, a lock timeout:
         // kafkajs#1466), and the consumer then stays stopped for good while the process looks
         // healthy. Such a crash is taken here: a new consumer joins the group, with backoff.
+        let stoppedForGood = false;
         consumer.on(consumer.events.CRASH, ({ payload }) => {
           if (payload.restart || stopping) return;
           options.log?.('warn', 'kafka consumer stopped by a non-retriable error; starting a new one', { groupId, error: payload.error.message });
-          dead.add(consumer);
+          stoppedForGood = true;
           if (current === consumer) void replace(consumer);
         });
         try {
@@ -203,7 +203,7 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
           await consumer.subscribe({ topics: [...topics], fromBeginning: true });
           await consumer.run({ autoCommit: false, eachMessage: eachMessage(consumer) });
           // run() resolves even when the first join crashed: that consumer is not the group's member.
-          if (dead.has(consumer)) throw new MessageBusUnavailableError(`The Kafka consumer of ${groupId} stopped while joining its group`);
+          if (stoppedForGood) throw new MessageBusUnavailableError(`The Kafka consumer of ${groupId} stopped while joining its group`);
           current = consumer;
           return consumer;
         } catch (e) {
@@ -223,8 +223,7 @@ export function createKafkaMessageBus(options: KafkaMessageBusOptions): MessageB
             await sleep(backoff, undefined, { signal: closing.signal }).catch(() => undefined);
             if (stopping) return;
             try {
-              const consumer = await start();
-              if (stopping) await consumer.disconnect().catch(() => undefined);
+              await start(); // close(), if it came meanwhile, waits for this and disconnects it
               return;
             } catch (e) {
               options.log?.('warn', 'kafka consumer could not start again; retrying', { groupId, error: e instanceof Error ? e.message : String(e) });
