@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { NationPulseError } from '@nationpulse/domain';
 import {
   EventStoreUnavailableError,
+  inPartition,
   StreamRevisionConflictError,
   type AppendResult,
   type EventFilter,
@@ -79,9 +80,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, r
 CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON events (event_id);
 `;
 
+// A partition (share of the streams) is decided by a JavaScript function of the stream id, which
+// SQLite calls through np_in_share (registered per connection): the rows of other shares are
+// dropped before their data and metadata columns are read into strings, let alone parsed.
 const FILTER_SQL = `
   (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
-  AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) WHERE substr(stream_id, 1, length(value)) = value))`;
+  AND (@prefixes IS NULL OR EXISTS (SELECT 1 FROM json_each(@prefixes) WHERE substr(stream_id, 1, length(value)) = value))
+  AND (@share IS NULL OR np_in_share(@share, stream_id))`;
 
 const toRecorded = (row: EventRow): RecordedEvent => ({
   streamId: row[1],
@@ -97,6 +102,29 @@ const filterParams = (filter: EventFilter | undefined): [string | null, string |
   filter?.eventTypes ? JSON.stringify(filter.eventTypes) : null,
   filter?.streamPrefixes ? JSON.stringify(filter.streamPrefixes) : null,
 ];
+
+/** The partitions of the reads in progress, by the number their queries pass to np_in_share. */
+interface Shares {
+  /** A number for `filter`'s partition (null without one) and its release; the number is what @share takes. */
+  open(filter: EventFilter | undefined): { readonly share: number | null; readonly close: () => void };
+}
+
+const createShares = (db: Database.Database): Shares => {
+  const partitions = new Map<number, NonNullable<EventFilter['partition']>>();
+  let next = 1;
+  db.function('np_in_share', { deterministic: false }, (share: unknown, streamId: unknown) =>
+    inPartition(partitions.get(share as number), streamId as string) ? 1 : 0,
+  );
+  return {
+    open(filter) {
+      const partition = filter?.partition;
+      if (!partition || partition.count <= 1) return { share: null, close: () => {} };
+      const share = next++;
+      partitions.set(share, partition);
+      return { share, close: () => partitions.delete(share) };
+    },
+  };
+};
 
 /** SQLite's answers for a file this process cannot use right now (as opposed to a bad call). */
 const UNAVAILABLE_CODES = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_FULL', 'SQLITE_READONLY'];
@@ -143,6 +171,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const appended = new EventEmitter();
   appended.setMaxListeners(0);
 
+  const shares = createShares(db);
   const stmt = {
     revision: db.prepare<[string], { revision: number | null }>('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
     byEventId: db.prepare<[string], { stream_id: string; revision: number; position: number }>(
@@ -158,7 +187,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       .prepare<[string, number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
       .raw(true),
     all: db
-      .prepare<[{ types: string | null; prefixes: string | null; after: number; limit: number }], EventRow>(
+      .prepare<[{ types: string | null; prefixes: string | null; share: number | null; after: number; limit: number }], EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE position > @after AND ${FILTER_SQL} ORDER BY position ASC LIMIT @limit`,
       )
       .raw(true),
@@ -166,7 +195,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       .prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
       .raw(true),
     upTo: db
-      .prepare<[{ types: string | null; prefixes: string | null; after: number; head: number; limit: number }], EventRow>(
+      .prepare<[{ types: string | null; prefixes: string | null; share: number | null; after: number; head: number; limit: number }], EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE position > @after AND position <= @head AND ${FILTER_SQL} ORDER BY position ASC LIMIT @limit`,
       )
       .raw(true),
@@ -265,11 +294,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     }
   }
 
-  const readPage = (filter: EventFilter | undefined, after: number, limit: number): EventRow[] =>
+  const readPage = (filter: EventFilter | undefined, share: number | null, after: number, limit: number): EventRow[] =>
     guarded('read', () => {
       if (!filter) return stmt.allUnfiltered.all(after, limit);
       const [types, prefixes] = filterParams(filter);
-      return stmt.all.all({ types, prefixes, after, limit });
+      return stmt.all.all({ types, prefixes, share, after, limit });
     });
 
   let closed = false;
@@ -304,9 +333,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       return currentRevision(streamId);
     },
 
-    readAll(opts: ReadAllOptions = {}) {
+    async *readAll(opts: ReadAllOptions = {}) {
       const limit = opts.maxCount ?? Number.MAX_SAFE_INTEGER;
-      return pages((after) => readPage(opts.filter, after, Math.min(pageSize, limit)), opts.after ?? 0, limit);
+      const { share, close } = shares.open(opts.filter);
+      try {
+        yield* pages((after) => readPage(opts.filter, share, after, Math.min(pageSize, limit)), opts.after ?? 0, limit);
+      } finally {
+        close();
+      }
     },
 
     subscribeToAll(opts: SubscribeOptions = {}): Subscription {
@@ -338,11 +372,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       const [types, prefixes] = filterParams(opts.filter);
       async function* run(): AsyncGenerator<RecordedEvent> {
         let cursor: Position = opts.after ?? 0;
+        const { share, close } = shares.open(opts.filter);
         try {
           while (!stopped && !closed) {
             const head = opts.filter ? (stmt.head.get()?.head ?? 0) : 0;
             const rows = opts.filter
-              ? stmt.upTo.all({ types, prefixes, after: cursor, head, limit: subscriptionPageSize })
+              ? stmt.upTo.all({ types, prefixes, share, after: cursor, head, limit: subscriptionPageSize })
               : stmt.allUnfiltered.all(cursor, subscriptionPageSize);
             for (const row of rows) {
               if (stopped) return;
@@ -355,6 +390,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
             }
           }
         } finally {
+          close();
           stop();
         }
       }

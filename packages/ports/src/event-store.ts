@@ -47,7 +47,35 @@ export interface AppendResult {
 export interface EventFilter {
   readonly eventTypes?: readonly string[];
   readonly streamPrefixes?: readonly string[];
+  /** Only the events of this share of the streams (see `StreamPartition`). */
+  readonly partition?: StreamPartition;
 }
+
+/**
+ * One of `count` disjoint shares of the streams: a stream belongs to share
+ * `partitionOf(key(streamId), count)`. `key` maps a stream to what decides its share (the stream
+ * itself, or a part of its name that several streams have in common), so that the events of
+ * streams with the same key always land in the same share. Decided from the stream's name alone,
+ * so an adapter can drop the other shares' events before decoding them.
+ */
+export interface StreamPartition {
+  readonly count: number;
+  readonly index: number;
+  readonly key: (streamId: string) => string;
+}
+
+/** The share (0 ≤ share < count) of a partition key: FNV-1a, stable across processes and releases. */
+export const partitionOf = (key: string, count: number): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % count;
+};
+
+export const inPartition = (partition: StreamPartition | undefined, streamId: string): boolean =>
+  partition === undefined || partition.count <= 1 || partitionOf(partition.key(streamId), partition.count) === partition.index;
 
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
@@ -125,5 +153,5 @@ export const matchesFilter = (filter: EventFilter | undefined, streamId: string,
   if (!filter) return true;
   if (filter.eventTypes && !filter.eventTypes.includes(type)) return false;
   if (filter.streamPrefixes && !filter.streamPrefixes.some((p) => streamId.startsWith(p))) return false;
-  return true;
+  return inPartition(filter.partition, streamId);
 };

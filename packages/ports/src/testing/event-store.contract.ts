@@ -227,6 +227,39 @@ export function testEventStore(name: string, factory: EventStoreFactory): void {
         await sub.close();
       });
 
+      it('splits the streams into disjoint shares by partition key: each share reads and subscribes to its own events only, together all of them', async () => {
+        const prefix = stream('share');
+        const head = await store.headPosition();
+        // Streams named {prefix}-{group}-{n}: the group is the partition key, so a group stays in one share.
+        const key = (streamId: string) => streamId.slice(0, streamId.lastIndexOf('-'));
+        for (let g = 0; g < 6; g++) for (let n = 0; n < 2; n++) await store.append(`${prefix}-g${g}-${n}`, [newEvent('Shared', { g, n }), newEvent('Shared', { g, n, second: true })], 'no_stream');
+        const filter = (index: number) => ({ streamPrefixes: [prefix], partition: { count: 3, index, key } });
+        const shares = await Promise.all([0, 1, 2].map((index) => collect(store.readAll({ after: head, filter: filter(index) }))));
+        expect(shares.flat()).toHaveLength(24);
+        const owner = new Map<string, number>();
+        shares.forEach((events, index) => {
+          expect(events.map((e) => e.position), 'in position order').toEqual([...events.map((e) => e.position)].sort((a, b) => a - b));
+          for (const e of events) {
+            expect(owner.get(key(e.streamId)) ?? index, `group ${key(e.streamId)} in one share`).toBe(index);
+            owner.set(key(e.streamId), index);
+          }
+        });
+        expect(new Set(shares.flat().map((e) => e.metadata.eventId)).size).toBe(24);
+        // maxCount counts the share's events, not the others' it skipped.
+        const biggest = shares.reduce((a, b) => (b.length > a.length ? b : a));
+        const index = shares.indexOf(biggest);
+        expect(await collect(store.readAll({ after: head, filter: filter(index), maxCount: 3 }))).toEqual(biggest.slice(0, 3));
+        // A subscription delivers the same share.
+        const sub = store.subscribeToAll({ after: head, filter: filter(index) });
+        const seen: RecordedEvent[] = [];
+        for await (const e of sub) {
+          seen.push(e);
+          if (seen.length === biggest.length) break;
+        }
+        await sub.close();
+        expect(seen.map((e) => e.metadata.eventId)).toEqual(biggest.map((e) => e.metadata.eventId));
+      });
+
       it('delivers live events appended through another connection (another process sharing the store), in position order', async () => {
         if (!factory.reopen) return; // a backend with one connection per process: covered above
         const other = await factory.reopen();
