@@ -26,7 +26,27 @@ export interface SqliteReadStoreOptions {
   readonly synchronous?: 'full' | 'normal';
   /** How long a write waits for another process holding the write lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Connections to one file from several threads of a process (a rebuild's shares in worker
+   * threads) take turns at committing through this lock (4 bytes, shared by them all): a thread
+   * that finds the file's write lock taken otherwise sleeps in SQLite's busy handler, in steps of
+   * up to 100 ms, whereas here the next one wakes the moment a commit ends. Documents are
+   * serialised before the turn is taken.
+   */
+  readonly writeTurns?: SharedArrayBuffer;
 }
+
+/** Runs `fn` while holding `turns` (see `SqliteReadStoreOptions.writeTurns`). */
+const inTurn = <T>(turns: Int32Array | null, fn: () => T): T => {
+  if (!turns) return fn();
+  while (Atomics.compareExchange(turns, 0, 0, 1) !== 0) Atomics.wait(turns, 0, 1, 100);
+  try {
+    return fn();
+  } finally {
+    Atomics.store(turns, 0, 0);
+    Atomics.notify(turns, 0, 1);
+  }
+};
 
 /** Collection names: a letter or digit, then letters, digits, `_ . : -`. Names starting with `_` are the store's own. */
 const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$/;
@@ -189,6 +209,7 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
   db.pragma('wal_autocheckpoint = 10000');
   db.exec(SCHEMA);
 
+  const turns = options.writeTurns ? new Int32Array(options.writeTurns) : null;
   const stmt = {
     tableExists: db.prepare<[string], { found: number }>(`SELECT 1 AS found FROM sqlite_schema WHERE type = 'table' AND name = ?`),
     tables: db.prepare<[], { name: string }>(`SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ${TABLE_PREFIX.length}) = '${TABLE_PREFIX}'`),
@@ -229,24 +250,28 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
      ON CONFLICT (id) DO UPDATE SET position = excluded.position, deleted = excluded.deleted, doc = excluded.doc
      WHERE excluded.position > ${table}.position`;
 
-  const commitTx = db.transaction((writes: readonly DocumentWrite[], checkpoint: CheckpointWrite) => {
+  /** A write checked and serialised: done before the transaction, so the file's write lock is held only for the inserts. */
+  type Row = readonly [table: string, id: string, position: Position, deleted: 0 | 1, json: string | null];
+  const toRow = (w: DocumentWrite): Row => {
+    const table = tableOf(w.collection);
+    const position = checkPosition(w.position);
+    if (typeof w.id !== 'string') throw validationError('A document id must be a string');
+    if (w.op === 'put') {
+      if (typeof w.doc !== 'object' || w.doc === null || Array.isArray(w.doc)) throw validationError(`Document ${w.id} must be an object`);
+      return [table, w.id, position, 0, JSON.stringify(w.doc)];
+    }
+    if (w.op === 'delete') return [table, w.id, position, 1, null];
+    throw validationError(`Unknown write op ${String((w as { op: unknown }).op)}`);
+  };
+
+  const commitTx = db.transaction((rows: readonly Row[], checkpoint: CheckpointWrite) => {
     const created = new Set<string>();
-    for (const w of writes) {
-      const table = tableOf(w.collection);
+    for (const [table, id, position, deleted, json] of rows) {
       if (!created.has(table)) {
         createTable(table);
         created.add(table);
       }
-      const position = checkPosition(w.position);
-      if (typeof w.id !== 'string') throw validationError('A document id must be a string');
-      if (w.op === 'put') {
-        if (typeof w.doc !== 'object' || w.doc === null || Array.isArray(w.doc)) throw validationError(`Document ${w.id} must be an object`);
-        prepare(upsertSql(table)).run(w.id, position, 0, JSON.stringify(w.doc));
-      } else if (w.op === 'delete') {
-        prepare(upsertSql(table)).run(w.id, position, 1, null);
-      } else {
-        throw validationError(`Unknown write op ${String((w as { op: unknown }).op)}`);
-      }
+      prepare(upsertSql(table)).run(id, position, deleted, json);
     }
     stmt.moveCheckpoint.run(checkpoint.name, checkPosition(checkpoint.position));
   });
@@ -286,7 +311,10 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
 
   const store: ReadStore = {
     async commit(writes, checkpoint) {
-      run('commit', () => commitTx.immediate(writes, checkpoint));
+      run('commit', () => {
+        const rows = writes.map(toRow);
+        return inTurn(turns, () => commitTx.immediate(rows, checkpoint));
+      });
     },
 
     async checkpoint(name) {

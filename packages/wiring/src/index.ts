@@ -46,10 +46,11 @@ export const createEventStore = async (c: InfrastructureConfig): Promise<EventSt
       // gateway's 5 s upstream deadline, so the client gets the store's own code and nothing hangs.
       createSqliteEventStore({ path: join(c.NATIONPULSE_DATA_DIR, 'events.db'), busyTimeoutMs: 2000 });
 
-export const createReadStore = async (c: InfrastructureConfig): Promise<ReadStore> =>
+/** `sqliteWriteTurns`: see `SqliteReadStoreOptions.writeTurns` (threads of one process sharing the SQLite file). */
+export const createReadStore = async (c: InfrastructureConfig, options: { sqliteWriteTurns?: SharedArrayBuffer } = {}): Promise<ReadStore> =>
   c.READ_STORE === 'mongodb'
     ? (await import('@nationpulse/mongodb')).createMongoReadStore({ url: c.MONGO_URL!, database: c.MONGO_DATABASE })
-    : createSqliteReadStore({ path: join(c.NATIONPULSE_DATA_DIR, 'read.db') });
+    : createSqliteReadStore({ path: join(c.NATIONPULSE_DATA_DIR, 'read.db'), ...(options.sqliteWriteTurns ? { writeTurns: options.sqliteWriteTurns } : {}) });
 
 export const createCache = async (c: InfrastructureConfig): Promise<Cache> =>
   c.CACHE === 'redis' ? (await import('@nationpulse/redis')).createRedisCache({ url: c.REDIS_URL!, keyPrefix: c.REDIS_KEY_PREFIX }) : createInProcessCache();
