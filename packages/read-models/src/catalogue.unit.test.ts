@@ -1,6 +1,9 @@
 import { eventCatalogue } from '@nationpulse/domain';
+import { partitionOf } from '@nationpulse/ports';
 import { describe, expect, it } from 'vitest';
 import { projections } from './catalogue.ts';
+import { runProjection, snapshot, type ProjectionState } from './testing/projection-harness.ts';
+import { seriesHistory } from './testing/scenarios.ts';
 import { collections } from './documents.ts';
 import * as readModels from './index.ts';
 
@@ -43,5 +46,31 @@ describe('projection catalogue', () => {
       readModels.changeLogProjection,
       readModels.reportsProjection,
     ]).toEqual(projections);
+  });
+
+  it('declares a partition key only where events of different keys never touch the same document, so that shares rebuilt apart add up to the whole', () => {
+    const history = seriesHistory();
+    const partitioned = projections.filter((p) => p.partitionKey);
+    expect(partitioned.map((p) => p.name)).toEqual(['country-profiles', 'series', 'observations', 'change-log']);
+    for (const p of partitioned) {
+      const key = p.partitionKey!;
+      const owner = new Map<string, string>();
+      for (const event of history.filter((e) => p.eventTypes.includes(e.type))) {
+        for (const ref of p.touches(event)) {
+          const id = `${ref.collection}/${ref.id}`;
+          expect(owner.get(id) ?? key(event.streamId), `${p.name}: ${id} touched from two keys`).toBe(key(event.streamId));
+          owner.set(id, key(event.streamId));
+        }
+      }
+      const whole = snapshot(runProjection(p, history));
+      for (const count of [2, 3]) {
+        const merged: ProjectionState = new Map();
+        for (let index = 0; index < count; index++) {
+          const share = runProjection(p, history.filter((e) => partitionOf(key(e.streamId), count) === index));
+          for (const [collection, docs] of share) for (const [id, entry] of docs) merged.set(collection, (merged.get(collection) ?? new Map()).set(id, entry));
+        }
+        expect(snapshot(merged), `${p.name} in ${count} shares`).toEqual(whole);
+      }
+    }
   });
 });

@@ -75,6 +75,14 @@ export interface ProjectionDefinition {
    * copy of such a version keeps being served instead of answering PROJECTION_REBUILDING.
    */
   readonly readableEarlierVersions?: readonly number[];
+  /**
+   * Declares that events of streams with different keys never touch the same document, so a
+   * rebuild may apply disjoint shares of the streams at once (`StreamPartition`, one runner per
+   * share, each with its own checkpoint). Decided from the stream's name alone. Omitted: one
+   * runner applies every event (a model whose documents gather many streams' events, such as a
+   * user's, or small enough not to need it).
+   */
+  readonly partitionKey?: (streamId: string) => string;
   touches(event: ProjectedEvent): readonly DocumentRef[];
   apply(event: ProjectedEvent, view: DocumentView): readonly DocumentChange[];
 }

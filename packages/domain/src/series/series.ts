@@ -7,6 +7,11 @@ import { notFound } from '../errors.ts';
 export const seriesStreamId = (country: string, indicator: string): string => `series-${country}-${indicator}`;
 export const SERIES_STREAM_PREFIX = 'series-';
 
+/** A series stream's country (country codes are three letters); another stream's whole id. */
+export const seriesStreamCountry = (streamId: string): string => (streamId.startsWith(SERIES_STREAM_PREFIX) ? streamId.slice(7, 10) : streamId);
+/** A series stream's indicator; another stream's whole id. */
+export const seriesStreamIndicator = (streamId: string): string => (streamId.startsWith(SERIES_STREAM_PREFIX) ? streamId.slice(11) : streamId);
+
 const change = z.object({ year: observationYear, value: observationValue, previous: observationValue.nullable() });
 
 export const ObservationsRecorded = defineEvent(

@@ -52,6 +52,8 @@ export const changeLogProjection = defineProjection({
     },
   ],
   retiredCollections: ['change_log'],
+  // A change set is its event's alone.
+  partitionKey: (streamId) => streamId,
   touches(event) {
     // The change set's id alone: its changes are built once, in apply.
     if (isEvent(event, ObservationsRecorded) ? event.data.changes.length === 0 : !isEvent(event, ObservationCorrected)) return [];

@@ -1,4 +1,4 @@
-import { ObservationCorrected, ObservationsRecorded } from '@nationpulse/domain';
+import { ObservationCorrected, ObservationsRecorded, seriesStreamCountry } from '@nationpulse/domain';
 import { isCountry } from '@nationpulse/reference-data';
 import { collections, type CountryProfileDoc } from '../documents.ts';
 import { defineProjection, type ProjectedEvent } from '../projection.ts';
@@ -31,6 +31,8 @@ export const countryProfilesProjection = defineProjection({
   description: 'Latest value and year of every indicator, per country or aggregate',
   eventTypes: [ObservationsRecorded.type, ObservationCorrected.type],
   collections: [{ name: collections.countryProfiles, indexes: [['country']] }],
+  // A profile gathers the series of one country: series-{COUNTRY}-{INDICATOR} streams with the same country.
+  partitionKey: seriesStreamCountry,
   touches(event) {
     const offer = offered(event);
     return offer ? [{ collection: collections.countryProfiles, id: offer.country }] : [];

@@ -1,4 +1,4 @@
-import { ObservationCorrected, ObservationsRecorded } from '@nationpulse/domain';
+import { ObservationCorrected, ObservationsRecorded, seriesStreamIndicator } from '@nationpulse/domain';
 import { isCountry } from '@nationpulse/reference-data';
 import { collections, type IndicatorYearDoc } from '../documents.ts';
 import { defineProjection, type DocumentRef, type ProjectedEvent } from '../projection.ts';
@@ -67,6 +67,8 @@ export const observationsProjection = defineProjection({
     },
   ],
   retiredCollections: ['observations'],
+  // An indicator-year gathers the series of one indicator: series-{COUNTRY}-{INDICATOR} streams with the same indicator.
+  partitionKey: seriesStreamIndicator,
   touches(event) {
     const set = valuesSet(event);
     return set ? set.values.map(({ year }) => refOf(set.indicator, year)) : [];

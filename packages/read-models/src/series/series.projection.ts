@@ -45,6 +45,8 @@ export const seriesProjection = defineProjection({
   description: 'Every data series (indicator × country): its values by year, corrections applied',
   eventTypes: [ObservationsRecorded.type, ObservationCorrected.type],
   collections: [{ name: collections.series, indexes: [['indicator', 'country'], ['country']] }],
+  // A series document is its stream's (series-{COUNTRY}-{INDICATOR}) alone.
+  partitionKey: (streamId) => streamId,
   touches(event) {
     if (!isEvent(event, ObservationsRecorded) && !isEvent(event, ObservationCorrected)) return [];
     return [{ collection: collections.series, id: seriesId(event.data.country, event.data.indicator) }];
