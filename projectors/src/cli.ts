@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, systemClock } from '@nationpulse/platform';
 import { createEventStore, createReadStore } from '@nationpulse/wiring';
 import cliProgress from 'cli-progress';
-import { createProjectors } from './composition.ts';
+import { createProjectors, rebuildSharesFor } from './composition.ts';
 import { projectorsConfigSchema } from './config.ts';
 
 const usage = `Usage: projections <command> [name]
@@ -32,7 +32,11 @@ const main = async (): Promise<number> => {
   );
   let applied = 0;
   const started = Date.now();
+  const rebuildShares = rebuildSharesFor(config);
+  /** A rebuild in shares is where its slowest share is. */
+  const sharePositions = new Map<number, number>();
   const manager = createProjectors({
+    ...(rebuildShares ? { rebuildShares } : {}),
     eventStore,
     readStore,
     clock: systemClock,
@@ -42,7 +46,9 @@ const main = async (): Promise<number> => {
     ...(name ? { onProgress: (p) => {
       if (p.projection !== name || (command === 'rebuild' && p.copy !== 'shadow')) return;
       applied += p.eventsApplied;
-      bar.update(p.position, { projection: name, rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) });
+      if (p.share) sharePositions.set(p.share.index, p.position);
+      const position = p.share && sharePositions.size === p.share.count ? Math.min(...sharePositions.values()) : p.share ? 0 : p.position;
+      bar.update(position, { projection: name, rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) });
     } } : {}),
   });
   try {
@@ -68,6 +74,7 @@ const main = async (): Promise<number> => {
     return (await manager.status()).some((s) => s.status === 'failed') ? 1 : 0;
   } finally {
     await manager.stop();
+    await rebuildShares?.close();
     await Promise.all([eventStore.close(), readStore.close()]);
   }
 };

@@ -4,6 +4,12 @@ import { projections as catalogue, type ProjectionDefinition } from '@nationpuls
 import { createDerivedStructures, type DerivedErrorHandler } from './derived/index.ts';
 import { createProjectionManager, type ProjectionManager } from './runner/projection-manager.ts';
 import type { RunnerProgress } from './runner/projection-runner.ts';
+import { createWorkerShares, type RebuildShares } from './runner/worker-shares.ts';
+import type { ProjectorsConfig } from './config.ts';
+
+/** The configured rebuild shares: worker threads opening the configured stores, or none (one runner). */
+export const rebuildSharesFor = (config: ProjectorsConfig): RebuildShares | undefined =>
+  config.PROJECTORS_REBUILD_SHARES > 1 ? createWorkerShares({ count: config.PROJECTORS_REBUILD_SHARES, config }) : undefined;
 
 /**
  * The projectors' object graph; the same in the service, the CLI and the embedded platform.
@@ -24,6 +30,8 @@ export const createProjectors = (deps: {
   cache?: Cache;
   /** A derived structure failed (the projection goes on; the structure is resynced later). */
   onDerivedError?: DerivedErrorHandler;
+  /** Where a partitioned projection's rebuild runs its shares (see `RebuildShares`); the caller closes them. */
+  rebuildShares?: RebuildShares;
 }): ProjectionManager => {
   const projections = deps.projections ?? catalogue;
   const derived = deps.cache
@@ -40,6 +48,7 @@ export const createProjectors = (deps: {
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     ...(deps.onError ? { onError: deps.onError } : {}),
     ...(derived ? { hooks: derived.hooks } : {}),
+    ...(deps.rebuildShares ? { rebuildShares: deps.rebuildShares } : {}),
   });
   if (!derived) return manager;
   return {

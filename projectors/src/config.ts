@@ -12,6 +12,12 @@ export const projectorsConfigSchema = z
     PROJECTORS_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** The same for a rebuild's shadow copy, which no one reads: what a killed rebuild redoes. */
     PROJECTORS_REBUILD_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /**
+     * A rebuild of a projection that declares a partition key runs in this many shares of the
+     * streams, each in a worker thread with its own connections to the stores (1: one runner, in
+     * the service's own thread).
+     */
+    PROJECTORS_REBUILD_SHARES: z.coerce.number().int().min(1).max(16).default(2),
     ...infrastructureConfig,
     LOG_LEVEL: configFields.logLevel,
   })

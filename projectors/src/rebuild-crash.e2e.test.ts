@@ -17,24 +17,30 @@ const cli = join(import.meta.dirname, 'cli.ts');
  * batch), with the number of documents a build gives.
  */
 const cases = [
-  { projection: 'change-log', documents: 16 * 12 * 4 + 6 },
-  { projection: 'observations', documents: 4 * 40 },
+  // In two shares, each in a worker thread with its own checkpoint (the projectors' default).
+  { projection: 'change-log', documents: 16 * 12 * 4 + 6, shares: 2 },
+  { projection: 'observations', documents: 4 * 40, shares: 2 },
+  // By one runner.
+  { projection: 'observations', documents: 4 * 40, shares: 1 },
 ] as const;
 
-const shadowCheckpoint = async (dataDir: string, projectionName: string): Promise<number> => {
+/** Where the rebuild stands: its one runner's checkpoint, or the lowest of its shares' (0 when none is stored). */
+const shadowCheckpoint = async (dataDir: string, projectionName: string, shares: number): Promise<number> => {
   const store = createSqliteReadStore({ path: join(dataDir, 'read.db') });
   try {
-    return (await store.checkpoint(`${projectionName}:shadow`)) ?? 0;
+    if (shares === 1) return (await store.checkpoint(`${projectionName}:shadow`)) ?? 0;
+    const positions = await Promise.all(Array.from({ length: shares }, async (_, i) => (await store.checkpoint(`${projectionName}:shadow:${i}/${shares}`)) ?? 0));
+    return Math.min(...positions);
   } finally {
     await store.close();
   }
 };
 
 /** Runs the CLI; with `killAfterProgressBeyond`, SIGKILLs it a random moment after its rebuild has moved past that position. */
-const runCli = (dataDir: string, args: string[], killAfterProgressBeyond?: number, projectionName = '') =>
+const runCli = (dataDir: string, args: string[], shares: number, killAfterProgressBeyond?: number, projectionName = '') =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      env: { ...process.env, NATIONPULSE_DATA_DIR: dataDir, PROJECTORS_BATCH_SIZE: '4', PROJECTORS_REBUILD_COMMIT_INTERVAL_MS: '20' },
+      env: { ...process.env, NATIONPULSE_DATA_DIR: dataDir, PROJECTORS_BATCH_SIZE: '4', PROJECTORS_REBUILD_COMMIT_INTERVAL_MS: '20', PROJECTORS_REBUILD_SHARES: String(shares) },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -42,7 +48,7 @@ const runCli = (dataDir: string, args: string[], killAfterProgressBeyond?: numbe
     let watching = killAfterProgressBeyond !== undefined;
     const watch = async () => {
       while (watching) {
-        if ((await shadowCheckpoint(dataDir, projectionName)) > killAfterProgressBeyond!) {
+        if ((await shadowCheckpoint(dataDir, projectionName, shares)) > killAfterProgressBeyond!) {
           await new Promise((r) => setTimeout(r, Math.random() * 50));
           child.kill('SIGKILL');
           return;
@@ -106,7 +112,7 @@ const dump = async (dataDir: string, collection: string, projectionName: string)
 };
 
 describe('projection rebuild under SIGKILL', () => {
-  it.each(cases)('$projection: resumes after being killed at random points and ends identical to a clean rebuild', async ({ projection: projectionName, documents }) => {
+  it.each(cases)('$projection in $shares share(s): resumes after being killed at random points and ends identical to a clean rebuild', async ({ projection: projectionName, documents, shares }) => {
     const projection = projections.find((p) => p.name === projectionName);
     expect(projection, `projection ${projectionName} exists`).toBeDefined();
     const collection = projection!.collections[0]!.name;
@@ -117,22 +123,22 @@ describe('projection rebuild under SIGKILL', () => {
     copyFileSync(join(crashed, 'events.db'), join(clean, 'events.db'));
 
     // The clean reference: every projection built once from an empty read store.
-    expect((await runCli(clean, ['catch-up'])).code).toBe(0);
+    expect((await runCli(clean, ['catch-up'], shares)).code).toBe(0);
     // The crashed copy: built, then rebuilt while being killed repeatedly.
-    expect((await runCli(crashed, ['catch-up'])).code).toBe(0);
+    expect((await runCli(crashed, ['catch-up'], shares)).code).toBe(0);
 
     // Each run is killed a random moment after its rebuild has made progress; the next run must
     // resume from the shadow checkpoint the previous one left (never start over).
     const killedAt: number[] = [];
     for (let attempt = 0; attempt < 20 && killedAt.length < 6; attempt++) {
-      const before = await shadowCheckpoint(crashed, projectionName);
-      const result = await runCli(crashed, ['rebuild', projectionName], before, projectionName);
+      const before = await shadowCheckpoint(crashed, projectionName, shares);
+      const result = await runCli(crashed, ['rebuild', projectionName], shares, before, projectionName);
       if (result.signal !== 'SIGKILL') {
         // It finished between two polls; the next run starts a new rebuild to interrupt.
         expect(result.code, result.stderr).toBe(0);
         continue;
       }
-      const after = await shadowCheckpoint(crashed, projectionName);
+      const after = await shadowCheckpoint(crashed, projectionName, shares);
       // No shadow checkpoint: killed during or after the swap, which the next run finishes. Valid, but not mid-rebuild.
       if (after === 0) continue;
       expect(after, 'the rebuild resumed from its checkpoint and advanced it').toBeGreaterThan(before);
@@ -140,7 +146,7 @@ describe('projection rebuild under SIGKILL', () => {
     }
     expect(killedAt.length, `killed at shadow positions ${killedAt.join(', ')}`).toBeGreaterThanOrEqual(5);
 
-    const final = await runCli(crashed, ['rebuild', projectionName]);
+    const final = await runCli(crashed, ['rebuild', projectionName], shares);
     expect(final.code, final.stderr).toBe(0);
     const [a, b] = [await dump(crashed, collection, projectionName), await dump(clean, collection, projectionName)];
     expect(a.count, 'documents of a build').toBe(documents);

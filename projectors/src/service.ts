@@ -1,7 +1,7 @@
 import { createLogger, createMetricsRegistry, systemClock, type Logger, type RunningService } from '@nationpulse/platform';
 import type { Cache, EventStore, ReadStore } from '@nationpulse/ports';
 import { createCache, createEventStore, createReadStore } from '@nationpulse/wiring';
-import { createProjectors } from './composition.ts';
+import { createProjectors, rebuildSharesFor } from './composition.ts';
 import type { ProjectorsConfig } from './config.ts';
 import { buildProjectorsApp } from './http/app.ts';
 import { createProjectorMetrics } from './metrics.ts';
@@ -27,6 +27,8 @@ export const startProjectorsService = async (
   // for other readers: worth keeping with a shared Redis, or with the embedded platform's cache,
   // which its read API reads. A private in-process cache would be read by no one.
   const cache = shared.cache ?? (config.CACHE === 'redis' ? await createCache(config) : undefined);
+  // A rebuild's shares open the configured stores in their worker threads: stores passed in must be those (the embedded platform's are).
+  const rebuildShares = rebuildSharesFor(config);
   let manager: ProjectionManager | null = null;
   const metrics = createProjectorMetrics(createMetricsRegistry('projectors'), () => manager);
   manager = createProjectors({
@@ -36,6 +38,7 @@ export const startProjectorsService = async (
     batchSize: config.PROJECTORS_BATCH_SIZE,
     commitIntervalMs: config.PROJECTORS_COMMIT_INTERVAL_MS,
     rebuildCommitIntervalMs: config.PROJECTORS_REBUILD_COMMIT_INTERVAL_MS,
+    ...(rebuildShares ? { rebuildShares } : {}),
     onProgress: (p) => metrics.onProgress(p),
     onError: (projection, error) => logger.error({ err: error, projection }, 'projection failed; it restarts from its checkpoint when the read store answers'),
     ...(cache
@@ -72,6 +75,7 @@ export const startProjectorsService = async (
     async close() {
       await app.close();
       await running.stop();
+      await rebuildShares?.close();
       await Promise.all([
         shared.eventStore ? undefined : eventStore.close(),
         shared.readStore ? undefined : readStore.close(),

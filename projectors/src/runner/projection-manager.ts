@@ -1,7 +1,8 @@
 import type { EventStore, Position, ReadStore } from '@nationpulse/ports';
 import type { ProjectionDefinition, ProjectionStateDoc } from '@nationpulse/read-models';
-import { checkpointName, physicalCollection, PROJECTIONS_COLLECTION, type Copy } from './naming.ts';
-import { startProjectionRunner, type BeforeCommit, type ProjectionRunner, type RunnerProgress } from './projection-runner.ts';
+import { checkpointName, physicalCollection, PROJECTIONS_COLLECTION, shareCheckpointName, type Copy } from './naming.ts';
+import { startProjectionRunner, type BeforeCommit, type ProjectionRunner, type RunnerProgress, type Share } from './projection-runner.ts';
+import type { RebuildShares } from './worker-shares.ts';
 
 /** Derived structures kept beside a projection's live copy (Redis rankings, permission hashes, cache). */
 export interface ProjectionHooks {
@@ -51,6 +52,12 @@ export interface ProjectionManagerOptions {
    */
   readonly restartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
+  /**
+   * Where the shares of a rebuild run, for projections with a `partitionKey` (see
+   * `RebuildShares`): worker threads spread a rebuild over cores. Omitted, or a count of 1: one
+   * shadow runner. The manager does not close them.
+   */
+  readonly rebuildShares?: RebuildShares;
 }
 
 export interface ProjectionManager {
@@ -107,7 +114,9 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       const now = Date.now();
       const seconds = (now - slot.rate.at) / 1000;
       if (seconds >= 1) slot.rate = { position: progress.position, at: now, eventsPerSecond: slot.rate.eventsPerSecond };
-      slot.rate.eventsPerSecond = 0.8 * slot.rate.eventsPerSecond + 0.2 * (progress.eventsApplied / Math.max(progress.batchMs / 1000, 1e-3));
+      // Shares run side by side at about the same pace: a share's rate times their number is the rebuild's.
+      const rate = (progress.eventsApplied / Math.max(progress.batchMs / 1000, 1e-3)) * (progress.share?.count ?? 1);
+      slot.rate.eventsPerSecond = 0.8 * slot.rate.eventsPerSecond + 0.2 * rate;
     }
     options.onProgress?.(progress);
   };
@@ -163,6 +172,56 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     }, delay).unref();
   };
 
+  /** The shares a projection is rebuilt in (none: one shadow runner). */
+  const sharesOf = (definition: ProjectionDefinition): Share[] => {
+    const count = options.rebuildShares?.count ?? 1;
+    return definition.partitionKey && count > 1 ? Array.from({ length: count }, (_, index) => ({ index, count })) : [];
+  };
+
+  /**
+   * The shadow copy's runner: one, or one per share — then the copy stands at the lowest of the
+   * shares' positions (every event at or below it is applied), and a share that fails stops the others.
+   */
+  const shadowRunner = (slot: Slot): ProjectionRunner => {
+    const shares = sharesOf(slot.definition);
+    if (shares.length === 0) return runner(slot, 'shadow');
+    const runners = shares.map((share) =>
+      options.rebuildShares!.start({
+        projection: slot.definition,
+        share,
+        eventStore,
+        readStore,
+        options: {
+          ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+          ...(options.cachedDocuments !== undefined ? { cachedDocuments: options.cachedDocuments } : {}),
+          commitIntervalMs: options.rebuildCommitIntervalMs ?? 10_000,
+        },
+        onProgress: (p) => track(slot, p),
+        onCommitted: () => slot.shadowProgressed?.(),
+      }),
+    );
+    const stopAll = () => Promise.all(runners.map((r) => r.stop())).then(() => undefined);
+    const done = (async () => {
+      try {
+        await Promise.all(runners.map((r) => r.done));
+      } catch (error) {
+        await stopAll();
+        throw error;
+      }
+    })();
+    done.catch((e: unknown) => {
+      slot.error = e instanceof Error ? e.message : String(e);
+      options.onError?.(slot.definition.name, e);
+    });
+    return { done, position: () => Math.min(...runners.map((r) => r.position())), stop: stopAll };
+  };
+
+  /** Every checkpoint a shadow copy may have: its own and its shares'. */
+  const shadowCheckpoints = (definition: ProjectionDefinition): string[] => [
+    checkpointName(definition.name, 'shadow'),
+    ...sharesOf(definition).map((share) => shareCheckpointName(definition.name, share)),
+  ];
+
   /** A projection's first start on a store: its indexes and its bookkeeping record. */
   const initialise = async (definition: ProjectionDefinition) => {
     for (const c of definition.collections) for (const fields of c.indexes) await readStore.ensureIndex(c.name, fields);
@@ -172,7 +231,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
   const prepareShadow = async (definition: ProjectionDefinition, fresh: boolean) => {
     if (fresh) {
       await Promise.all(definition.collections.map((c) => readStore.dropCollection(physicalCollection(c.name, 'shadow'))));
-      await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
+      for (const name of shadowCheckpoints(definition)) await readStore.deleteCheckpoint(name);
     }
   };
 
@@ -207,7 +266,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       if ((await readStore.listCollections(source)).includes(source)) await readStore.swapCollection(source, physicalCollection(c.name, 'live'));
     }
     await readStore.commit([], { name: checkpointName(definition.name, 'live'), position: swapPosition });
-    await readStore.deleteCheckpoint(checkpointName(definition.name, 'shadow'));
+    for (const name of shadowCheckpoints(definition)) await readStore.deleteCheckpoint(name);
     // What earlier versions wrote and nothing reads any more (after a crash here, the resumed swap drops it).
     for (const retired of definition.retiredCollections ?? []) {
       for (const copy of ['live', 'shadow'] as const) await readStore.dropCollection(physicalCollection(retired, copy));
@@ -217,7 +276,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
   };
 
   const runRebuild = async (slot: Slot, record: Omit<ProjectionRecord, 'updatedAt'>) => {
-    slot.shadow = runner(slot, 'shadow');
+    slot.shadow = shadowRunner(slot);
     // Catch up with the head while the live copy keeps serving…
     await shadowReaches(slot, await eventStore.headPosition());
     if (stopped) return;
@@ -293,7 +352,12 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
           const { definition } = slot;
           const record = await readRecord(definition.name);
           const position = (await readStore.checkpoint(checkpointName(definition.name, 'live'))) ?? 0;
-          const shadowPosition = slot.shadow?.position() ?? (await readStore.checkpoint(checkpointName(definition.name, 'shadow'))) ?? 0;
+          const shares = sharesOf(definition);
+          const shadowPosition =
+            slot.shadow?.position() ??
+            (shares.length > 0
+              ? Math.min(...(await Promise.all(shares.map(async (share) => (await readStore.checkpoint(shareCheckpointName(definition.name, share))) ?? 0))))
+              : ((await readStore.checkpoint(checkpointName(definition.name, 'shadow'))) ?? 0));
           const rate = slot.rate.eventsPerSecond;
           return {
             name: definition.name,

@@ -1,7 +1,7 @@
 import { eventCatalogue } from '@nationpulse/domain';
-import type { DocumentWrite, EventStore, Position, ReadStore, RecordedEvent } from '@nationpulse/ports';
+import type { DocumentWrite, EventFilter, EventStore, Position, ReadStore, RecordedEvent } from '@nationpulse/ports';
 import type { ProjectedEvent, ProjectionDefinition } from '@nationpulse/read-models';
-import { checkpointName, physicalCollection, type Copy } from './naming.ts';
+import { checkpointName, physicalCollection, shareCheckpointName, type Copy } from './naming.ts';
 
 export interface RunnerProgress {
   readonly projection: string;
@@ -10,6 +10,8 @@ export interface RunnerProgress {
   readonly position: Position;
   readonly eventsApplied: number;
   readonly batchMs: number;
+  /** The share of a rebuild this runner applies (see `ProjectionRunnerOptions.share`). */
+  readonly share?: Share;
 }
 
 export interface ProjectionRunnerOptions {
@@ -32,10 +34,22 @@ export interface ProjectionRunnerOptions {
   /** While idle, how often the checkpoint is moved up to the store's head (read-your-writes across event types). */
   readonly idleCheckMs?: number;
   readonly onProgress?: (progress: RunnerProgress) => void;
-  /** Called each time the committed position (`position()`) moves up. */
+  /** Called with the committed position (`position()`) once read from the checkpoint at start, then each time it moves up. */
   readonly onCommitted?: (position: Position) => void;
   /** Only for the live copy: a shadow copy's derived structures are rebuilt when it is swapped in. */
   readonly beforeCommit?: BeforeCommit;
+  /**
+   * Only for a shadow copy of a projection with a `partitionKey`: apply only this share of the
+   * streams, with a checkpoint of its own (`shareCheckpointName`). The shares of a rebuild write
+   * disjoint documents, so they may run at once, in this process or others.
+   */
+  readonly share?: Share;
+}
+
+/** One of `count` shares of a rebuild (0 ≤ index < count). */
+export interface Share {
+  readonly index: number;
+  readonly count: number;
 }
 
 export interface ProjectionRunner {
@@ -145,6 +159,8 @@ export interface BatchOptions {
    */
   readonly deferred?: DeferredWrites | undefined;
   readonly commit?: boolean | undefined;
+  /** The checkpoint committed with the batch (default: the copy's; a rebuild's share has its own). */
+  readonly checkpoint?: string | undefined;
 }
 
 /**
@@ -204,7 +220,7 @@ const clearDeferred = (deferred: DeferredWrites): void => {
 /** Commits the deferred documents with the checkpoint at `position`. */
 const commitDeferred = async (
   readStore: ReadStore,
-  projection: ProjectionDefinition,
+  checkpoint: string,
   copy: Copy,
   deferred: DeferredWrites,
   position: Position,
@@ -212,7 +228,7 @@ const commitDeferred = async (
 ): Promise<void> => {
   const writes: DocumentWrite[] = [];
   pushDeferred(writes, deferred, copy);
-  await commitWrites(readStore, projection, copy, writes, position, beforeCommit);
+  await commitWrites(readStore, checkpoint, writes, position, beforeCommit);
   clearDeferred(deferred);
   deferred.committed = position;
 };
@@ -226,8 +242,7 @@ const pushDeferred = (writes: DocumentWrite[], deferred: DeferredWrites, copy: C
 
 const commitWrites = async (
   readStore: ReadStore,
-  projection: ProjectionDefinition,
-  copy: Copy,
+  checkpoint: string,
   writes: readonly DocumentWrite[],
   position: Position,
   beforeCommit: BeforeCommit | undefined,
@@ -235,7 +250,7 @@ const commitWrites = async (
   // Derived structures (cache, rankings) are brought up to date before the checkpoint moves, so
   // a reader who waited for that checkpoint sees them too; a replay repeats idempotent writes.
   if (beforeCommit && writes.length > 0) await beforeCommit(writes);
-  await readStore.commit(writes, { name: checkpointName(projection.name, copy), position });
+  await readStore.commit(writes, { name: checkpoint, position });
 };
 
 const applyEvents = async (
@@ -243,7 +258,7 @@ const applyEvents = async (
   projection: ProjectionDefinition,
   copy: Copy,
   events: readonly RecordedEvent[],
-  { beforeCommit, cache, deferred, commit = true }: BatchOptions,
+  { beforeCommit, cache, deferred, commit = true, checkpoint = checkpointName(projection.name, copy) }: BatchOptions,
 ): Promise<number> => {
   // Deferring needs the cache: it is what keeps a deferred document's loads away from the store.
   const defer = cache !== undefined && deferred !== undefined;
@@ -320,15 +335,15 @@ const applyEvents = async (
   }
   const last = events[events.length - 1]!.position;
   if (!defer) {
-    await commitWrites(readStore, projection, copy, writes, last, beforeCommit);
+    await commitWrites(readStore, checkpoint, writes, last, beforeCommit);
   } else if (commit || deferred.size === 0) {
     pushDeferred(writes, deferred, copy);
-    await commitWrites(readStore, projection, copy, writes, last, beforeCommit);
+    await commitWrites(readStore, checkpoint, writes, last, beforeCommit);
     clearDeferred(deferred);
     deferred.committed = last;
   } else if (writes.length > 0) {
     // Documents nothing loads again, written ahead of the checkpoint (which stays).
-    await commitWrites(readStore, projection, copy, writes, deferred.committed, beforeCommit);
+    await commitWrites(readStore, checkpoint, writes, deferred.committed, beforeCommit);
   }
   if (cache) {
     // What the store now holds. A document written without being loaded (load: false) is not
@@ -358,8 +373,14 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
   let lastCommit = performance.now();
   const batchWaitMs = options.batchWaitMs ?? 20;
   const idleCheckMs = options.idleCheckMs ?? 250;
-  const name = checkpointName(projection.name, copy);
-  const filter = { eventTypes: projection.eventTypes };
+  const { share } = options;
+  if (share && (copy !== 'shadow' || !projection.partitionKey || !(share.index >= 0 && share.index < share.count))) {
+    throw new Error(`Projection ${projection.name} cannot be rebuilt in share ${share.index} of ${share.count}`);
+  }
+  const name = share ? shareCheckpointName(projection.name, share) : checkpointName(projection.name, copy);
+  const filter: EventFilter = share
+    ? { eventTypes: projection.eventTypes, partition: { ...share, key: projection.partitionKey! } }
+    : { eventTypes: projection.eventTypes };
   let position: Position = 0;
   /** The last position applied: ahead of `position` while full batches' writes are deferred. */
   let applied: Position = 0;
@@ -398,6 +419,9 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     position = (await readStore.checkpoint(name)) ?? 0;
     applied = position;
     if (deferred) deferred.committed = position;
+    // Where it resumes: a rebuild share in a worker that starts at the head (its work done before a
+    // crash) has nothing to commit, and this is how the manager learns it is there.
+    options.onCommitted?.(position);
     const subscription = eventStore.subscribeToAll({ after: position, filter });
     // A pump reads the subscription into `buffered` and wakes the batcher only when a batch
     // starts, fills or the subscription ends: no timer or promise race per event.
@@ -429,7 +453,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
       const started = performance.now();
       // Write-behind only while catching up: a partial batch means the runner has reached the head.
       const commit = !deferred || batch.length < batchSize || stopping || deferred.size >= cachedDocuments || started - lastCommit >= commitIntervalMs;
-      const eventsApplied = await applyBatch(readStore, projection, copy, batch, { beforeCommit, cache, deferred, commit });
+      const eventsApplied = await applyBatch(readStore, projection, copy, batch, { beforeCommit, cache, deferred, commit, checkpoint: name });
       applied = batch[batch.length - 1]!.position;
       // Committed, unless the batch left documents deferred.
       if (!deferred || deferred.committed === applied) {
@@ -437,7 +461,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
         lastCommit = performance.now();
         options.onCommitted?.(position);
       }
-      options.onProgress?.({ projection: projection.name, copy, position: applied, eventsApplied, batchMs: performance.now() - started });
+      options.onProgress?.({ projection: projection.name, copy, position: applied, eventsApplied, batchMs: performance.now() - started, ...(share ? { share } : {}) });
     };
     /** Until a turn of the event loop adds nothing to a partial batch, the batch fills, or batchWaitMs pass. */
     const settle = async () => {
@@ -452,7 +476,7 @@ export const startProjectionRunner = (options: ProjectionRunnerOptions): Project
     const commitDeferredBatches = async () => {
       if (!deferred || applied <= position) return;
       try {
-        await commitDeferred(readStore, projection, copy, deferred, applied, beforeCommit);
+        await commitDeferred(readStore, name, copy, deferred, applied, beforeCommit);
       } catch (error) {
         cache?.clear();
         clearDeferred(deferred);

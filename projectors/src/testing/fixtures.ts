@@ -34,7 +34,7 @@ type Tally = { country: string; version: number; changes: number; sum: number };
  * A small projection for testing the machinery: per country, how many values changed and their
  * latest sum. `edit` makes it change its working copies in place instead of returning new ones.
  */
-export const tallyProjection = (version = 1, options: { edit?: boolean; retiredCollections?: readonly string[] } = {}): ProjectionDefinition =>
+export const tallyProjection = (version = 1, options: { edit?: boolean; retiredCollections?: readonly string[]; partitioned?: boolean } = {}): ProjectionDefinition =>
   defineProjection({
     name: 'tally',
     version,
@@ -42,6 +42,8 @@ export const tallyProjection = (version = 1, options: { edit?: boolean; retiredC
     eventTypes: ['ObservationsRecorded'],
     collections: [{ name: 'tally', indexes: [['country']] }],
     ...(options.retiredCollections ? { retiredCollections: options.retiredCollections } : {}),
+    // A country's tally gathers its series: series-{COUNTRY}-… streams with the same country.
+    ...(options.partitioned ? { partitionKey: (streamId: string) => streamId.slice(7, 10) } : {}),
     touches: (e) => [{ collection: 'tally', id: (e.data as { country: string }).country }],
     apply: (e, view) => {
       const data = e.data as { country: string; changes: { value: number }[] };
