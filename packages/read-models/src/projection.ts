@@ -107,5 +107,10 @@ export type ProjectionStateDoc = {
   /** A version bump freezes the live copy (old code's data, still served) until the swap. */
   liveFrozen: boolean;
   swapPosition: number | null;
+  /**
+   * While rebuilding: in how many shares of the streams the shadow copy is built (absent: one
+   * runner). A rebuild resumed with another count starts over; the swap clears those shares' checkpoints.
+   */
+  rebuildShares?: number;
   updatedAt: string;
 };

@@ -177,6 +177,8 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     const count = options.rebuildShares?.count ?? 1;
     return definition.partitionKey && count > 1 ? Array.from({ length: count }, (_, index) => ({ index, count })) : [];
   };
+  /** How many shadow runners a rebuild of the projection has here (1: no shares). */
+  const shareCount = (definition: ProjectionDefinition): number => sharesOf(definition).length || 1;
 
   /**
    * The shadow copy's runner: one, or one per share — then the copy stands at the lowest of the
@@ -216,11 +218,11 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     return { done, position: () => Math.min(...runners.map((r) => r.position())), stop: stopAll };
   };
 
-  /** Every checkpoint a shadow copy may have: its own and its shares'. */
-  const shadowCheckpoints = (definition: ProjectionDefinition): string[] => [
-    checkpointName(definition.name, 'shadow'),
-    ...sharesOf(definition).map((share) => shareCheckpointName(definition.name, share)),
-  ];
+  /** Every checkpoint a shadow copy built in any of `counts` shares may have (its own when 1). */
+  const shadowCheckpoints = (definition: ProjectionDefinition, counts: readonly number[]): string[] =>
+    [...new Set(counts)].flatMap((count) =>
+      count > 1 ? Array.from({ length: count }, (_, index) => shareCheckpointName(definition.name, { index, count })) : [checkpointName(definition.name, 'shadow')],
+    );
 
   /** A projection's first start on a store: its indexes and its bookkeeping record. */
   const initialise = async (definition: ProjectionDefinition) => {
@@ -228,10 +230,11 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
     await writeRecord({ name: definition.name, version: definition.version, status: 'live', rebuildVersion: null, liveFrozen: false, swapPosition: null });
   };
 
-  const prepareShadow = async (definition: ProjectionDefinition, fresh: boolean) => {
+  /** A fresh shadow copy drops what an earlier rebuild left, in its shares (`previousShares`) or this one's. */
+  const prepareShadow = async (definition: ProjectionDefinition, fresh: boolean, previousShares: number) => {
     if (fresh) {
       await Promise.all(definition.collections.map((c) => readStore.dropCollection(physicalCollection(c.name, 'shadow'))));
-      for (const name of shadowCheckpoints(definition)) await readStore.deleteCheckpoint(name);
+      for (const name of shadowCheckpoints(definition, [previousShares, shareCount(definition)])) await readStore.deleteCheckpoint(name);
     }
   };
 
@@ -266,7 +269,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       if ((await readStore.listCollections(source)).includes(source)) await readStore.swapCollection(source, physicalCollection(c.name, 'live'));
     }
     await readStore.commit([], { name: checkpointName(definition.name, 'live'), position: swapPosition });
-    for (const name of shadowCheckpoints(definition)) await readStore.deleteCheckpoint(name);
+    for (const name of shadowCheckpoints(definition, [record.rebuildShares ?? 1, shareCount(definition)])) await readStore.deleteCheckpoint(name);
     // What earlier versions wrote and nothing reads any more (after a crash here, the resumed swap drops it).
     for (const retired of definition.retiredCollections ?? []) {
       for (const copy of ['live', 'shadow'] as const) await readStore.dropCollection(physicalCollection(retired, copy));
@@ -299,7 +302,10 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
   const beginRebuild = async (slot: Slot, fresh: boolean, liveFrozen: boolean) => {
     const { definition } = slot;
     const current = await readRecord(definition.name);
-    await prepareShadow(definition, fresh);
+    // A shadow copy's checkpoints are its shares': resumed with another number of shares, it starts over.
+    const previousShares = current?.rebuildShares ?? 1;
+    const shares = shareCount(definition);
+    await prepareShadow(definition, fresh || previousShares !== shares, previousShares);
     const record = {
       name: definition.name,
       version: current?.version ?? definition.version,
@@ -307,6 +313,7 @@ export const createProjectionManager = (options: ProjectionManagerOptions): Proj
       rebuildVersion: definition.version,
       liveFrozen,
       swapPosition: null,
+      ...(shares > 1 ? { rebuildShares: shares } : {}),
     };
     await writeRecord(record);
     if (!liveFrozen && !slot.live) slot.live = runner(slot, 'live');

@@ -54,7 +54,10 @@ describe('rebuild in shares', () => {
     expect(await dump(readStore, 'tally')).toBe(await dump(clean, 'tally'));
   });
 
-  it('resumes a rebuild interrupted part-way from each share’s checkpoint and ends identical to a clean one', async () => {
+  it.each([
+    { resumedIn: 2, how: 'from each share’s checkpoint' },
+    { resumedIn: 1, how: 'from the start when resumed by one runner' },
+  ])('resumes a rebuild of 2 shares interrupted part-way $how, ends identical to a clean one and leaves no share checkpoint behind', async ({ resumedIn }) => {
     const { eventStore, readStore } = setup();
     await seedObservations(eventStore, countries, [2000, 2001, 2002], 12);
     const head = await eventStore.headPosition();
@@ -82,11 +85,23 @@ describe('rebuild in shares', () => {
     expect(failedShare).toBeLessThan(head);
     expect((await readStore.get<{ status: string }>('projections_state', 'tally'))?.doc.status).toBe('rebuilding');
 
-    const resumed = createProjectionManager({ eventStore, readStore, projections: [tallyProjection(2, { partitioned: true })], clock, rebuildShares: inProcessShares(2) });
+    const starts: string[] = [];
+    const watched: ReadStore = {
+      ...readStore,
+      checkpoint: async (name) => {
+        const position = await readStore.checkpoint(name);
+        if (name.startsWith('tally:shadow')) starts.push(`${name}@${position}`);
+        return position;
+      },
+    };
+    const resumed = createProjectionManager({ eventStore, readStore: watched, projections: [tallyProjection(2, { partitioned: true })], clock, rebuildShares: inProcessShares(resumedIn) });
     await resumed.start();
     await eventually(async () => (await resumed.status())[0]?.status === 'live' && (await resumed.status())[0]?.version === 2);
     await resumed.stop();
     expect(await dump(readStore, 'tally')).toBe(await dump(clean, 'tally'));
+    // Resumed in 2 shares, share 1 starts where it failed; by one runner, from 0 (its shadow copy was dropped).
+    expect(starts).toContain(resumedIn === 2 ? `tally:shadow:1/2@${failedShare}` : 'tally:shadow@null');
+    for (const name of ['tally:shadow', 'tally:shadow:0/2', 'tally:shadow:1/2']) expect(await readStore.checkpoint(name), name).toBeNull();
   });
 
   it('runs the shares in worker threads on the configured SQLite files, ending identical to a rebuild by one runner', async () => {
