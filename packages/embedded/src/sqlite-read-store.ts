@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -36,16 +37,26 @@ export interface SqliteReadStoreOptions {
   readonly writeTurns?: SharedArrayBuffer;
 }
 
+/** The turn holds its holder's thread id + 1 (0: free), so that a thread that died holding it can be told apart. */
+const TURN_TOKEN = threadId + 1;
+
 /** Runs `fn` while holding `turns` (see `SqliteReadStoreOptions.writeTurns`). */
 const inTurn = <T>(turns: Int32Array | null, fn: () => T): T => {
   if (!turns) return fn();
-  while (Atomics.compareExchange(turns, 0, 0, 1) !== 0) Atomics.wait(turns, 0, 1, 100);
+  let holder: number;
+  while ((holder = Atomics.compareExchange(turns, 0, 0, TURN_TOKEN)) !== 0) Atomics.wait(turns, 0, holder, 100);
   try {
     return fn();
   } finally {
     Atomics.store(turns, 0, 0);
     Atomics.notify(turns, 0, 1);
   }
+};
+
+/** Gives the write turn back if the thread `exitedThreadId` held it when it exited (a no-op otherwise). */
+export const releaseWriteTurnOf = (writeTurns: SharedArrayBuffer, exitedThreadId: number): void => {
+  const turns = new Int32Array(writeTurns);
+  if (Atomics.compareExchange(turns, 0, exitedThreadId + 1, 0) === exitedThreadId + 1) Atomics.notify(turns, 0, 1);
 };
 
 /** Collection names: a letter or digit, then letters, digits, `_ . : -`. Names starting with `_` are the store's own. */

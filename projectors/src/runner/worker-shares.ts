@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { releaseWriteTurnOf } from '@nationpulse/embedded/sqlite-read-store';
 import type { EventStore, Position, ReadStore } from '@nationpulse/ports';
 import type { ProjectionDefinition } from '@nationpulse/read-models';
 import type { InfrastructureConfig } from '@nationpulse/wiring';
@@ -109,6 +110,8 @@ export const createWorkerShares = (options: WorkerSharesOptions): RebuildShares 
 
   const spawn = (index: number): Slot => {
     const worker = new Worker(bootstrap(), { eval: true, workerData: { config: options.config, commitLock }, execArgv: [] });
+    // Taken now: a worker's threadId reads -1 once it has stopped.
+    const { threadId } = worker;
     const slot: Slot = { worker, runs: new Map(), idle: null };
     worker.on('message', (report: ShareReport) => {
       const run = slot.runs.get(report.id);
@@ -129,12 +132,8 @@ export const createWorkerShares = (options: WorkerSharesOptions): RebuildShares 
     worker.on('error', (error) => fail(slot, error));
     worker.on('exit', (code) => {
       if (slots[index] === slot) slots[index] = null;
-      // A worker that died while committing would hold the turn for ever.
-      if (commitLock) {
-        const lock = new Int32Array(commitLock);
-        Atomics.store(lock, 0, 0);
-        Atomics.notify(lock, 0);
-      }
+      // A worker that died while committing would hold the write turn for ever.
+      if (commitLock) releaseWriteTurnOf(commitLock, threadId);
       if (slot.idle) clearTimeout(slot.idle);
       fail(slot, new Error(`rebuild share worker ${index} exited (code ${code})`));
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { seriesStreamCountry } from '@nationpulse/domain';
 import type { EventStore, NewEvent, ReadStore } from '@nationpulse/ports';
 import { defineProjection, type ProjectionDefinition } from '@nationpulse/read-models';
 
@@ -43,7 +44,7 @@ export const tallyProjection = (version = 1, options: { edit?: boolean; retiredC
     collections: [{ name: 'tally', indexes: [['country']] }],
     ...(options.retiredCollections ? { retiredCollections: options.retiredCollections } : {}),
     // A country's tally gathers its series: series-{COUNTRY}-… streams with the same country.
-    ...(options.partitioned ? { partitionKey: (streamId: string) => streamId.slice(7, 10) } : {}),
+    ...(options.partitioned ? { partitionKey: seriesStreamCountry } : {}),
     touches: (e) => [{ collection: 'tally', id: (e.data as { country: string }).country }],
     apply: (e, view) => {
       const data = e.data as { country: string; changes: { value: number }[] };
